@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connection table: one resizable RCU hash table per namespace, seeded
+ * siphash, lockless lookups, per-bucket locks for writers (rhashtable).
+ * Expired entries are collected by one delayed work per namespace that
+ * walks the table, not by a timer per connection.
+ */
+
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <net/tcp.h>
+
+#include "conn.h"
+#include "service.h"
+
+static struct kmem_cache *vs_conn_cache __read_mostly;
+static siphash_key_t vs_conn_secret __read_mostly;
+
+#define VS_GC_INTERVAL		HZ
+#define VS_GC_BATCH		1024
+
+static u32 vs_conn_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct vs_conn_key *k = data;
+
+	return siphash_3u32((__force u32)k->caddr,
+			    (__force u32)k->cport << 16 | k->protocol << 8 |
+			    k->af, seed, &vs_conn_secret);
+}
+
+static const struct rhashtable_params vs_conn_params = {
+	.head_offset		= offsetof(struct vs_conn, node),
+	.key_offset		= offsetof(struct vs_conn, key),
+	.key_len		= sizeof(struct vs_conn_key),
+	.hashfn			= vs_conn_hashfn,
+	.min_size		= 256,
+	.automatic_shrinking	= true,
+};
+
+/* Packet from the client: source is the client, destination the VIP. */
+struct vs_conn *vs_conn_in_get(struct vs_net *vn, u8 protocol, __be32 saddr,
+			       __be16 sport, __be32 daddr, __be16 dport)
+{
+	struct vs_conn_key key = {
+		.caddr = saddr, .cport = sport,
+		.protocol = protocol, .af = AF_INET,
+	};
+	struct rhlist_head *list, *pos;
+	struct vs_conn *cp;
+
+	list = rhltable_lookup(&vn->conn_table, &key, vs_conn_params);
+	rhl_for_each_entry_rcu(cp, pos, list, node)
+		if (cp->vaddr == daddr && cp->vport == dport)
+			return cp;
+	return NULL;
+}
+
+/* Reply from a real server: source is the server, destination the client. */
+struct vs_conn *vs_conn_out_get(struct vs_net *vn, u8 protocol, __be32 saddr,
+				__be16 sport, __be32 daddr, __be16 dport)
+{
+	struct vs_conn_key key = {
+		.caddr = daddr, .cport = dport,
+		.protocol = protocol, .af = AF_INET,
+	};
+	struct rhlist_head *list, *pos;
+	struct vs_conn *cp;
+
+	list = rhltable_lookup(&vn->conn_table, &key, vs_conn_params);
+	rhl_for_each_entry_rcu(cp, pos, list, node)
+		if (cp->daddr == saddr && cp->dport == sport)
+			return cp;
+	return NULL;
+}
+
+static unsigned long vs_conn_timeout(struct vs_net *vn, u8 protocol, u8 state)
+{
+	if (protocol == IPPROTO_TCP)
+		return READ_ONCE(vn->cfg.timeout[state]);
+	return READ_ONCE(vn->cfg.udp_timeout);
+}
+
+struct vs_conn *vs_conn_new(struct vs_net *vn, const struct vs_conn_key *key,
+			    __be32 vaddr, __be16 vport, struct vs_dest *dest)
+{
+	struct vs_conn *cp;
+	int err;
+
+	if (atomic_inc_return(&vn->conn_count) > READ_ONCE(vn->cfg.conn_max)) {
+		err = -ENOSPC;
+		goto err_count;
+	}
+	cp = kmem_cache_alloc(vs_conn_cache, GFP_ATOMIC);
+	if (!cp) {
+		err = -ENOMEM;
+		goto err_count;
+	}
+	if (!vs_dest_hold(dest)) {
+		err = -ENOENT;
+		goto err_free;
+	}
+	cp->key = *key;
+	cp->vaddr = vaddr;
+	cp->vport = vport;
+	cp->daddr = dest->addr.ip;
+	cp->dport = dest->port;
+	cp->state = key->protocol == IPPROTO_TCP ? VSCHED_CS_SYN :
+						    VSCHED_CS_NONE;
+	cp->flags = 0;
+	spin_lock_init(&cp->lock);
+	cp->dest = dest;
+	cp->expires = jiffies + vs_conn_timeout(vn, key->protocol, cp->state);
+	atomic_inc(&dest->inactconns);
+
+	err = rhltable_insert(&vn->conn_table, &cp->node, vs_conn_params);
+	if (err) {
+		atomic_dec(&dest->inactconns);
+		vs_dest_put(dest);
+		goto err_free;
+	}
+	return cp;
+
+err_free:
+	kmem_cache_free(vs_conn_cache, cp);
+err_count:
+	atomic_dec(&vn->conn_count);
+	return ERR_PTR(err);
+}
+
+static void vs_conn_free_rcu(struct rcu_head *head)
+{
+	struct vs_conn *cp = container_of(head, struct vs_conn, rcu);
+
+	vs_dest_put(cp->dest);
+	kmem_cache_free(vs_conn_cache, cp);
+}
+
+/* Safe to race: only the caller whose removal succeeds frees the entry. */
+void vs_conn_expire(struct vs_net *vn, struct vs_conn *cp)
+{
+	if (rhltable_remove(&vn->conn_table, &cp->node, vs_conn_params))
+		return;
+	spin_lock_bh(&cp->lock);
+	cp->flags |= VS_CONN_F_UNLINKED;
+	if (cp->flags & VS_CONN_F_ACTIVE)
+		atomic_dec(&cp->dest->activeconns);
+	else
+		atomic_dec(&cp->dest->inactconns);
+	spin_unlock_bh(&cp->lock);
+	atomic_dec(&vn->conn_count);
+	call_rcu(&cp->rcu, vs_conn_free_rcu);
+}
+
+/* The TCP state a packet moves the entry to; called under cp->lock. */
+static u8 vs_tcp_next_state(struct vs_conn *cp, bool dir_in, u8 fl)
+{
+	if (fl & TCPHDR_RST)
+		return VSCHED_CS_CLOSE;
+	if (!dir_in)
+		cp->flags |= VS_CONN_F_REPLIED;
+	if (fl & TCPHDR_FIN)
+		cp->flags |= dir_in ? VS_CONN_F_FIN_IN : VS_CONN_F_FIN_OUT;
+	if ((cp->flags & (VS_CONN_F_FIN_IN | VS_CONN_F_FIN_OUT)) ==
+	    (VS_CONN_F_FIN_IN | VS_CONN_F_FIN_OUT))
+		return VSCHED_CS_TIME_WAIT;
+	if (cp->flags & (VS_CONN_F_FIN_IN | VS_CONN_F_FIN_OUT))
+		return VSCHED_CS_FIN_WAIT;
+	if (cp->state == VSCHED_CS_SYN && dir_in && (fl & TCPHDR_ACK) &&
+	    !(fl & TCPHDR_SYN) && (cp->flags & VS_CONN_F_REPLIED))
+		return VSCHED_CS_ESTABLISHED;
+	return cp->state;
+}
+
+static void vs_tcp_update(struct vs_conn *cp, bool dir_in, u8 fl)
+{
+	struct vs_dest *dest = cp->dest;
+	u8 old, new;
+
+	spin_lock(&cp->lock);
+	old = cp->state;
+	new = vs_tcp_next_state(cp, dir_in, fl);
+	if (new != old && !(cp->flags & VS_CONN_F_UNLINKED)) {
+		if (new == VSCHED_CS_ESTABLISHED) {
+			cp->flags |= VS_CONN_F_ACTIVE;
+			atomic_inc(&dest->activeconns);
+			atomic_dec(&dest->inactconns);
+		} else if (cp->flags & VS_CONN_F_ACTIVE) {
+			cp->flags &= ~VS_CONN_F_ACTIVE;
+			atomic_dec(&dest->activeconns);
+			atomic_inc(&dest->inactconns);
+		}
+	}
+	WRITE_ONCE(cp->state, new);
+	spin_unlock(&cp->lock);
+}
+
+/* Packet path, BHs disabled. */
+void vs_conn_update(struct vs_net *vn, struct vs_conn *cp, bool dir_in, u8 fl)
+{
+	unsigned long expires;
+	u8 state;
+
+	if (cp->key.protocol == IPPROTO_TCP &&
+	    (READ_ONCE(cp->state) != VSCHED_CS_ESTABLISHED ||
+	     (fl & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST))))
+		vs_tcp_update(cp, dir_in, fl);
+	state = READ_ONCE(cp->state);
+	expires = jiffies + vs_conn_timeout(vn, cp->key.protocol, state);
+	if (READ_ONCE(cp->expires) != expires)
+		WRITE_ONCE(cp->expires, expires);
+}
+
+static bool vs_conn_dead(const struct vs_conn *cp)
+{
+	const struct vs_dest *dest = cp->dest;
+
+	if (time_after_eq(jiffies, READ_ONCE(cp->expires)))
+		return true;
+	return test_bit(VS_DEST_F_DEAD, &dest->flags) &&
+	       (READ_ONCE(dest->svc_flags) & VSCHED_SVC_F_EXPIRE_ON_DELETE);
+}
+
+/* Walk the table and expire entries for which @all or vs_conn_dead(). */
+static void vs_conn_sweep(struct vs_net *vn, bool all)
+{
+	struct rhashtable_iter iter;
+	unsigned int n = 0;
+	struct vs_conn *cp;
+
+	rhltable_walk_enter(&vn->conn_table, &iter);
+	rhashtable_walk_start(&iter);
+	while ((cp = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(cp)) {
+			if (PTR_ERR(cp) == -EAGAIN)
+				continue;	/* resized under us */
+			break;
+		}
+		if (all || vs_conn_dead(cp))
+			vs_conn_expire(vn, cp);
+		if (++n % VS_GC_BATCH == 0) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+static void vs_conn_gc(struct work_struct *work)
+{
+	struct vs_net *vn = container_of(to_delayed_work(work), struct vs_net,
+					 gc_work);
+
+	vs_conn_sweep(vn, false);
+	mutex_lock(&vn->lock);
+	vs_hooks_put_if_idle(vn);
+	mutex_unlock(&vn->lock);
+	if (READ_ONCE(vn->hooks_on))
+		queue_delayed_work(system_power_efficient_wq, &vn->gc_work,
+				   VS_GC_INTERVAL);
+}
+
+void vs_conn_flush(struct vs_net *vn)
+{
+	vs_conn_sweep(vn, true);
+}
+
+unsigned int vs_conn_buckets(struct vs_net *vn)
+{
+	struct rhashtable *ht = &vn->conn_table.ht;
+	unsigned int size;
+
+	rcu_read_lock();
+	size = rht_dereference_rcu(ht->tbl, ht)->size;
+	rcu_read_unlock();
+	return size;
+}
+
+int vs_conn_net_init(struct vs_net *vn)
+{
+	atomic_set(&vn->conn_count, 0);
+	INIT_DELAYED_WORK(&vn->gc_work, vs_conn_gc);
+	return rhltable_init(&vn->conn_table, &vs_conn_params);
+}
+
+/* Hooks are gone and the GC work is cancelled: nothing else runs. */
+void vs_conn_net_exit(struct vs_net *vn)
+{
+	vs_conn_flush(vn);
+	rhltable_destroy(&vn->conn_table);
+}
+
+int vs_conn_init(void)
+{
+	get_random_bytes(&vs_conn_secret, sizeof(vs_conn_secret));
+	vs_conn_cache = kmem_cache_create("vsched_conn", sizeof(struct vs_conn),
+					  0, 0, NULL);
+	return vs_conn_cache ? 0 : -ENOMEM;
+}
+
+/* After rcu_barrier(): every entry has been freed. */
+void vs_conn_exit(void)
+{
+	kmem_cache_destroy(vs_conn_cache);
+}

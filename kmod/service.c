@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Services and real servers. Every change runs under the namespace's
+ * mutex; the packet path finds services through an RCU hash table and
+ * real servers through the scheduler state, never through the lists here.
+ */
+
+#include <linux/slab.h>
+
+#include "conn.h"
+#include "sched.h"
+#include "service.h"
+
+static const struct rhashtable_params vs_svc_params = {
+	.head_offset		= offsetof(struct vs_service, node),
+	.key_offset		= offsetof(struct vs_service, key),
+	.key_len		= sizeof(struct vs_svc_key),
+	.automatic_shrinking	= true,
+};
+
+/* Packet path, under RCU. */
+struct vs_service *vs_svc_lookup(struct vs_net *vn,
+				 const struct vs_svc_key *key)
+{
+	return rhashtable_lookup(&vn->svc_table, key, vs_svc_params);
+}
+
+/* Configuration path, under vn->lock. */
+struct vs_service *vs_svc_find(struct vs_net *vn, const struct vs_svc_key *key)
+{
+	lockdep_assert_held(&vn->lock);
+	return rhashtable_lookup_fast(&vn->svc_table, key, vs_svc_params);
+}
+
+/*
+ * Servers and services are freed as soon as their last reference goes:
+ * by then no RCU reader can reach them. The packet path reaches a service
+ * through the service table and a server through scheduler state, and
+ * deleting either waits a grace period before dropping the reference the
+ * table or list held; it reaches a server through a connection entry, and
+ * entries drop their reference from an RCU callback.
+ */
+static void vs_svc_put(struct vs_service *svc)
+{
+	if (refcount_dec_and_test(&svc->refcnt)) {
+		pr_debug("service %u destroyed\n", svc->id);
+		free_percpu(svc->stats);
+		kfree(svc);
+	}
+}
+
+/* May run in softirq, from the last connection's RCU callback. */
+void vs_dest_put(struct vs_dest *dest)
+{
+	if (refcount_dec_and_test(&dest->refcnt)) {
+		pr_debug("dest %pI4:%u destroyed\n", &dest->addr.ip,
+			 ntohs(dest->port));
+		vs_svc_put(dest->svc);
+		free_percpu(dest->stats);
+		kfree(dest);
+	}
+}
+
+static void vs_net_changed(struct vs_net *vn)
+{
+	vn->gen++;
+}
+
+int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
+	       const char *sched, u32 flags, struct netlink_ext_ack *extack,
+	       struct vs_service **out)
+{
+	const struct vs_sched_ops *ops;
+	struct vs_service *svc;
+	u32 id;
+	int err;
+
+	lockdep_assert_held(&vn->lock);
+	ops = vs_sched_find(sched ?: VS_SCHED_DEFAULT);
+	if (!ops) {
+		NL_SET_ERR_MSG_MOD(extack, "unknown scheduler");
+		return -ENOENT;
+	}
+	if (vs_svc_find(vn, key)) {
+		NL_SET_ERR_MSG_MOD(extack, "service already exists");
+		return -EEXIST;
+	}
+	if (vn->svc_count >= READ_ONCE(vs_svc_max)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "too many services (module parameter max_services)");
+		return -ENOSPC;
+	}
+
+	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
+	if (!svc)
+		return -ENOMEM;
+	svc->stats = vs_stats_alloc();
+	if (!svc->stats) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	svc->key = *key;
+	svc->flags = flags;
+	svc->vn = vn;
+	INIT_LIST_HEAD(&svc->dests);
+	refcount_set(&svc->refcnt, 1);
+	err = vs_sched_rebuild(svc, ops);
+	if (err)
+		goto err_free;
+
+	err = xa_alloc_cyclic(&vn->svc_ids, &id, svc, xa_limit_32b,
+			      &vn->svc_next_id, GFP_KERNEL_ACCOUNT);
+	if (err < 0)
+		goto err_sched;
+	svc->id = id;
+	err = vs_hooks_get(vn);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "cannot register netfilter hooks");
+		goto err_id;
+	}
+	err = rhashtable_insert_fast(&vn->svc_table, &svc->node, vs_svc_params);
+	if (err)
+		goto err_id;
+	vn->svc_count++;
+	vs_net_changed(vn);
+	pr_debug("service %u created\n", svc->id);
+	if (out)
+		*out = svc;
+	return 0;
+
+err_id:
+	xa_erase(&vn->svc_ids, svc->id);
+err_sched:
+	vs_sched_release(svc);
+err_free:
+	free_percpu(svc->stats);
+	kfree(svc);
+	return err;
+}
+
+int vs_svc_edit(struct vs_service *svc, const char *sched, const u32 *flags,
+		struct netlink_ext_ack *extack)
+{
+	const struct vs_sched_ops *ops = NULL;
+	struct vs_dest *dest;
+	int err;
+
+	lockdep_assert_held(&svc->vn->lock);
+	if (sched) {
+		ops = vs_sched_find(sched);
+		if (!ops) {
+			NL_SET_ERR_MSG_MOD(extack, "unknown scheduler");
+			return -ENOENT;
+		}
+		err = vs_sched_rebuild(svc, ops);
+		if (err)
+			return err;
+	}
+	if (flags) {
+		svc->flags = *flags;
+		list_for_each_entry(dest, &svc->dests, list)
+			WRITE_ONCE(dest->svc_flags, *flags);
+	}
+	vs_net_changed(svc->vn);
+	return 0;
+}
+
+/* Unlink from the service; the caller rebuilds and waits a grace period. */
+static void vs_dest_unlink(struct vs_dest *dest)
+{
+	set_bit(VS_DEST_F_DEAD, &dest->flags);
+	list_del(&dest->list);
+	dest->svc->num_dests--;
+}
+
+void vs_svc_del(struct vs_service *svc)
+{
+	struct vs_net *vn = svc->vn;
+	struct vs_dest *dest, *tmp;
+	LIST_HEAD(dead);
+
+	lockdep_assert_held(&vn->lock);
+	rhashtable_remove_fast(&vn->svc_table, &svc->node, vs_svc_params);
+	xa_erase(&vn->svc_ids, svc->id);
+	vn->svc_count--;
+	vs_net_changed(vn);
+	list_for_each_entry_safe(dest, tmp, &svc->dests, list) {
+		vs_dest_unlink(dest);
+		list_add(&dest->list, &dead);
+	}
+	vs_sched_release(svc);
+	/* No CPU can schedule to these servers once this returns. */
+	synchronize_rcu();
+	list_for_each_entry_safe(dest, tmp, &dead, list)
+		vs_dest_put(dest);
+	vs_svc_put(svc);
+	vs_hooks_put_if_idle(vn);
+}
+
+void vs_svc_flush(struct vs_net *vn)
+{
+	struct vs_service *svc;
+	unsigned long id;
+
+	lockdep_assert_held(&vn->lock);
+	xa_for_each(&vn->svc_ids, id, svc)
+		vs_svc_del(svc);
+}
+
+struct vs_dest *vs_dest_find(struct vs_service *svc, const union vs_addr *addr,
+			     __be16 port)
+{
+	struct vs_dest *dest;
+
+	lockdep_assert_held(&svc->vn->lock);
+	list_for_each_entry(dest, &svc->dests, list)
+		if (dest->addr.ip == addr->ip && dest->port == port)
+			return dest;
+	return NULL;
+}
+
+int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
+		u32 weight, u8 fwd, struct netlink_ext_ack *extack,
+		struct vs_dest **out)
+{
+	struct vs_dest *dest;
+	int err;
+
+	lockdep_assert_held(&svc->vn->lock);
+	if (vs_dest_find(svc, addr, port)) {
+		NL_SET_ERR_MSG_MOD(extack, "real server already exists");
+		return -EEXIST;
+	}
+	dest = kzalloc(sizeof(*dest), GFP_KERNEL_ACCOUNT);
+	if (!dest)
+		return -ENOMEM;
+	dest->stats = vs_stats_alloc();
+	if (!dest->stats) {
+		kfree(dest);
+		return -ENOMEM;
+	}
+	dest->addr = *addr;
+	dest->port = port;
+	dest->af = svc->key.af;
+	dest->fwd = fwd;
+	dest->weight = weight;
+	dest->svc_flags = svc->flags;
+	atomic_set(&dest->activeconns, 0);
+	atomic_set(&dest->inactconns, 0);
+	refcount_set(&dest->refcnt, 1);
+	refcount_inc(&svc->refcnt);
+	dest->svc = svc;
+	list_add_tail(&dest->list, &svc->dests);
+	svc->num_dests++;
+
+	err = vs_sched_rebuild(svc, NULL);
+	if (err) {
+		list_del(&dest->list);
+		svc->num_dests--;
+		/* Never visible to the packet path: free at once. */
+		vs_svc_put(svc);
+		free_percpu(dest->stats);
+		kfree(dest);
+		return err;
+	}
+	vs_net_changed(svc->vn);
+	pr_debug("dest %pI4:%u created\n", &addr->ip, ntohs(port));
+	if (out)
+		*out = dest;
+	return 0;
+}
+
+int vs_dest_edit(struct vs_dest *dest, const u32 *weight, const u8 *fwd,
+		 struct netlink_ext_ack *extack)
+{
+	u32 old_weight = dest->weight;
+	int err;
+
+	lockdep_assert_held(&dest->svc->vn->lock);
+	if (fwd)
+		dest->fwd = *fwd;
+	if (weight && *weight != old_weight) {
+		dest->weight = *weight;
+		err = vs_sched_rebuild(dest->svc, NULL);
+		if (err) {
+			dest->weight = old_weight;
+			return err;
+		}
+	}
+	vs_net_changed(dest->svc->vn);
+	return 0;
+}
+
+void vs_dest_del(struct vs_dest *dest)
+{
+	struct vs_service *svc = dest->svc;
+
+	lockdep_assert_held(&svc->vn->lock);
+	vs_dest_unlink(dest);
+	/*
+	 * The dest is marked dead first, so a rebuild failure (no memory)
+	 * still leaves it unschedulable: builders skip dead servers, and
+	 * the stale state is only read until the next successful rebuild.
+	 */
+	if (vs_sched_rebuild(svc, NULL))
+		pr_warn_ratelimited("vsched: scheduler rebuild failed\n");
+	vs_net_changed(svc->vn);
+	synchronize_rcu();
+	vs_dest_put(dest);
+}
+
+int vs_service_net_init(struct vs_net *vn)
+{
+	xa_init_flags(&vn->svc_ids, XA_FLAGS_ALLOC);
+	vn->svc_next_id = 0;
+	vn->svc_count = 0;
+	return rhashtable_init(&vn->svc_table, &vs_svc_params);
+}
+
+void vs_service_net_exit(struct vs_net *vn)
+{
+	mutex_lock(&vn->lock);
+	vs_svc_flush(vn);
+	mutex_unlock(&vn->lock);
+	rhashtable_destroy(&vn->svc_table);
+	xa_destroy(&vn->svc_ids);
+}

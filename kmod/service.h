@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Virtual services and their real servers ("dests"). */
+#ifndef _VS_SERVICE_H
+#define _VS_SERVICE_H
+
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable.h>
+
+#include "netns.h"
+#include "stats.h"
+
+union vs_addr {
+	__be32 ip;
+	struct in6_addr in6;
+};
+
+/* Lookup key of a service; compared with memcmp, so padding is zeroed. */
+struct vs_svc_key {
+	union vs_addr addr;
+	__be16 port;
+	u8 protocol;
+	u8 af;
+};
+
+struct vs_sched_data;
+
+struct vs_service {
+	struct rhash_head node;		/* vs_net.svc_table */
+	struct vs_svc_key key;
+	u32 id;				/* vs_net.svc_ids */
+	u32 flags;			/* enum vsched_svc_flags */
+	struct vs_net *vn;
+	struct list_head dests;		/* under vs_net.lock */
+	unsigned int num_dests;
+	/* Scheduler and its state, replaced as a whole under RCU. */
+	struct vs_sched_data __rcu *sched;
+	refcount_t refcnt;		/* table + one per dest */
+	struct vs_stats_cpu __percpu *stats;
+};
+
+enum {
+	VS_DEST_F_DEAD,			/* deleted: schedule nothing new */
+};
+
+struct vs_dest {
+	struct list_head list;		/* vs_service.dests, under lock */
+	struct vs_service *svc;		/* holds a reference */
+	union vs_addr addr;
+	__be16 port;
+	u8 af;
+	u8 fwd;				/* enum vsched_fwd_method */
+	u32 weight;
+	u32 svc_flags;			/* copy of svc->flags for the fast path */
+	unsigned long flags;		/* VS_DEST_F_* */
+	atomic_t activeconns;
+	atomic_t inactconns;
+	refcount_t refcnt;		/* list + one per connection */
+	struct vs_stats_cpu __percpu *stats;
+};
+
+struct vs_service *vs_svc_lookup(struct vs_net *vn,
+				 const struct vs_svc_key *key);
+struct vs_service *vs_svc_find(struct vs_net *vn,
+			       const struct vs_svc_key *key);
+int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
+	       const char *sched, u32 flags, struct netlink_ext_ack *extack,
+	       struct vs_service **out);
+int vs_svc_edit(struct vs_service *svc, const char *sched, const u32 *flags,
+		struct netlink_ext_ack *extack);
+void vs_svc_del(struct vs_service *svc);
+void vs_svc_flush(struct vs_net *vn);
+
+struct vs_dest *vs_dest_find(struct vs_service *svc, const union vs_addr *addr,
+			     __be16 port);
+int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
+		u32 weight, u8 fwd, struct netlink_ext_ack *extack,
+		struct vs_dest **out);
+int vs_dest_edit(struct vs_dest *dest, const u32 *weight, const u8 *fwd,
+		 struct netlink_ext_ack *extack);
+void vs_dest_del(struct vs_dest *dest);
+
+static inline bool vs_dest_hold(struct vs_dest *dest)
+{
+	return refcount_inc_not_zero(&dest->refcnt);
+}
+
+void vs_dest_put(struct vs_dest *dest);
+
+int vs_service_net_init(struct vs_net *vn);
+void vs_service_net_exit(struct vs_net *vn);
+
+#endif /* _VS_SERVICE_H */

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * vsched: in-kernel L4 virtual-server load balancer, generic netlink ABI.
+ *
+ * This header is the specification of the "vsched" generic netlink family
+ * and the only header shared by the kernel module and userspace.
+ *
+ * Family name VSCHED_GENL_NAME, version VSCHED_GENL_VERSION. Multicast
+ * group VSCHED_GENL_MCGRP_EVENTS carries a copy of every service and real
+ * server change (same layout as the reply to the matching GET). All
+ * commands and the event group need CAP_NET_ADMIN in the initial user
+ * namespace, unless the host loaded the module with allow_userns=1, in
+ * which case CAP_NET_ADMIN over the caller's network namespace suffices.
+ *
+ * Every object lives in the network namespace of the netlink socket.
+ * Unknown attributes, out-of-range values and unknown flag bits are
+ * rejected with -EINVAL and an extack message.
+ *
+ * A service is keyed by (address family, protocol, address, port):
+ *   VSCHED_SVC_A_AF        u16  AF_INET (AF_INET6 reserved)
+ *   VSCHED_SVC_A_PROTOCOL  u8   IPPROTO_TCP or IPPROTO_UDP
+ *   VSCHED_SVC_A_ADDR4     4 bytes, network order (for AF_INET)
+ *   VSCHED_SVC_A_ADDR6     16 bytes, network order (for AF_INET6)
+ *   VSCHED_SVC_A_PORT      u16  host order, 1..65535
+ * A real server ("dest") is keyed by its service plus (address, port).
+ *
+ * VSCHED_CMD_SVC_NEW     in:  VSCHED_A_SVC { key, SCHED_NAME?, FLAGS? }
+ *                        NLM_F_EXCL semantics always: -EEXIST if present.
+ *                        SCHED_NAME defaults to "wlc" if built, else "rr".
+ * VSCHED_CMD_SVC_SET     in:  VSCHED_A_SVC { key, SCHED_NAME?, FLAGS? }
+ *                        -ENOENT if the service does not exist.
+ * VSCHED_CMD_SVC_DEL     in:  VSCHED_A_SVC { key }. Established flows of
+ *                        its real servers follow the service's
+ *                        EXPIRE_ON_DELETE flag.
+ * VSCHED_CMD_SVC_GET     doit: VSCHED_A_SVC { key } -> one service.
+ *                        dump: every service, resumable, consistent
+ *                        (NLM_F_DUMP_INTR on concurrent change).
+ *                        out: VSCHED_A_SVC { key, SCHED_NAME, FLAGS,
+ *                        NUM_DESTS, STATS }
+ * VSCHED_CMD_DEST_NEW    in:  VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
+ *                        PORT, WEIGHT?, FWD_METHOD? }. PORT defaults to
+ *                        the service port, WEIGHT to 1, FWD_METHOD to
+ *                        VSCHED_FWD_MASQ.
+ * VSCHED_CMD_DEST_SET    same as NEW, -ENOENT if the dest does not exist;
+ *                        only attributes present are changed.
+ * VSCHED_CMD_DEST_DEL    in:  VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
+ *                        PORT }. No new connection is scheduled to the
+ *                        dest once the command returns.
+ * VSCHED_CMD_DEST_GET    dump only, in: VSCHED_A_SVC { key }.
+ *                        out: VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
+ *                        PORT, WEIGHT, FWD_METHOD, ACTIVE_CONNS,
+ *                        INACT_CONNS, STATS }
+ * VSCHED_CMD_FLUSH       no input: deletes every service.
+ * VSCHED_CMD_CONN_GET    dump only, no input. Best-effort walk of the
+ *                        connection table (never interrupted: entries
+ *                        come and go under load). out: VSCHED_A_CONN.
+ * VSCHED_CMD_INFO_GET    doit, no input. out: VSCHED_A_INFO.
+ * VSCHED_CMD_CONFIG_GET  doit, no input. out: VSCHED_A_CONFIG.
+ * VSCHED_CMD_CONFIG_SET  in:  VSCHED_A_CONFIG with any subset of its
+ *                        attributes; values are applied all or nothing.
+ * VSCHED_CMD_ZERO        in:  VSCHED_A_SVC { key }? Zeroes the counters of
+ *                        that service and its dests, or of everything.
+ *
+ * Counters (VSCHED_A_STATS) are u64, summed over CPUs at read time:
+ * connections scheduled, packets and bytes in (client to server) and out
+ * (server to client).
+ */
+#ifndef _UAPI_LINUX_VSCHED_H
+#define _UAPI_LINUX_VSCHED_H
+
+#include <linux/types.h>
+
+#define VSCHED_GENL_NAME		"vsched"
+#define VSCHED_GENL_VERSION		1
+#define VSCHED_GENL_MCGRP_EVENTS	"events"
+
+#define VSCHED_SCHED_NAME_MAX		16	/* including the NUL */
+#define VSCHED_WEIGHT_MAX		65535
+
+enum vsched_cmd {
+	VSCHED_CMD_UNSPEC,
+	VSCHED_CMD_SVC_NEW,
+	VSCHED_CMD_SVC_SET,
+	VSCHED_CMD_SVC_DEL,
+	VSCHED_CMD_SVC_GET,
+	VSCHED_CMD_DEST_NEW,
+	VSCHED_CMD_DEST_SET,
+	VSCHED_CMD_DEST_DEL,
+	VSCHED_CMD_DEST_GET,
+	VSCHED_CMD_FLUSH,
+	VSCHED_CMD_CONN_GET,
+	VSCHED_CMD_INFO_GET,
+	VSCHED_CMD_CONFIG_GET,
+	VSCHED_CMD_CONFIG_SET,
+	VSCHED_CMD_ZERO,
+	__VSCHED_CMD_MAX
+};
+#define VSCHED_CMD_MAX (__VSCHED_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum vsched_attr {
+	VSCHED_A_UNSPEC,
+	VSCHED_A_SVC,		/* nest, enum vsched_svc_attr */
+	VSCHED_A_DEST,		/* nest, enum vsched_dest_attr */
+	VSCHED_A_CONN,		/* nest, enum vsched_conn_attr (out) */
+	VSCHED_A_INFO,		/* nest, enum vsched_info_attr (out) */
+	VSCHED_A_CONFIG,	/* nest, enum vsched_config_attr */
+	__VSCHED_A_MAX
+};
+#define VSCHED_A_MAX (__VSCHED_A_MAX - 1)
+
+/* Service flags (VSCHED_SVC_A_FLAGS). */
+enum vsched_svc_flags {
+	/* Established flows to a deleted real server are dropped (TCP gets
+	 * a reset on its next packet) instead of continuing.
+	 */
+	VSCHED_SVC_F_EXPIRE_ON_DELETE	= 1U << 0,
+	__VSCHED_SVC_F_ALL		= VSCHED_SVC_F_EXPIRE_ON_DELETE,
+};
+
+enum vsched_svc_attr {
+	VSCHED_SVC_A_UNSPEC,
+	VSCHED_SVC_A_AF,		/* u16 */
+	VSCHED_SVC_A_PROTOCOL,		/* u8 */
+	VSCHED_SVC_A_ADDR4,		/* 4 bytes, network order */
+	VSCHED_SVC_A_ADDR6,		/* 16 bytes, network order */
+	VSCHED_SVC_A_PORT,		/* u16, host order */
+	VSCHED_SVC_A_SCHED_NAME,	/* NUL-terminated string */
+	VSCHED_SVC_A_FLAGS,		/* u32, enum vsched_svc_flags */
+	VSCHED_SVC_A_NUM_DESTS,		/* u32 (out) */
+	VSCHED_SVC_A_STATS,		/* nest, enum vsched_stats_attr (out) */
+	VSCHED_SVC_A_PAD,
+	__VSCHED_SVC_A_MAX
+};
+#define VSCHED_SVC_A_MAX (__VSCHED_SVC_A_MAX - 1)
+
+/* Forwarding methods (VSCHED_DEST_A_FWD_METHOD). */
+enum vsched_fwd_method {
+	VSCHED_FWD_MASQ,		/* NAT: destination rewritten */
+	__VSCHED_FWD_MAX
+};
+#define VSCHED_FWD_MAX (__VSCHED_FWD_MAX - 1)
+
+enum vsched_dest_attr {
+	VSCHED_DEST_A_UNSPEC,
+	VSCHED_DEST_A_ADDR4,		/* 4 bytes, network order */
+	VSCHED_DEST_A_ADDR6,		/* 16 bytes, network order */
+	VSCHED_DEST_A_PORT,		/* u16, host order */
+	VSCHED_DEST_A_WEIGHT,		/* u32, 0..VSCHED_WEIGHT_MAX */
+	VSCHED_DEST_A_FWD_METHOD,	/* u8, enum vsched_fwd_method */
+	VSCHED_DEST_A_ACTIVE_CONNS,	/* u32 (out) */
+	VSCHED_DEST_A_INACT_CONNS,	/* u32 (out) */
+	VSCHED_DEST_A_STATS,		/* nest, enum vsched_stats_attr (out) */
+	VSCHED_DEST_A_PAD,
+	__VSCHED_DEST_A_MAX
+};
+#define VSCHED_DEST_A_MAX (__VSCHED_DEST_A_MAX - 1)
+
+enum vsched_stats_attr {
+	VSCHED_STATS_A_UNSPEC,
+	VSCHED_STATS_A_CONNS,		/* u64 */
+	VSCHED_STATS_A_INPKTS,		/* u64 */
+	VSCHED_STATS_A_OUTPKTS,		/* u64 */
+	VSCHED_STATS_A_INBYTES,		/* u64 */
+	VSCHED_STATS_A_OUTBYTES,	/* u64 */
+	VSCHED_STATS_A_PAD,
+	__VSCHED_STATS_A_MAX
+};
+#define VSCHED_STATS_A_MAX (__VSCHED_STATS_A_MAX - 1)
+
+/* Connection states (VSCHED_CONN_A_STATE). */
+enum vsched_conn_state {
+	VSCHED_CS_NONE,			/* UDP: no state */
+	VSCHED_CS_SYN,			/* TCP: SYN seen, not yet established */
+	VSCHED_CS_ESTABLISHED,
+	VSCHED_CS_FIN_WAIT,		/* one side sent FIN */
+	VSCHED_CS_TIME_WAIT,		/* both sides sent FIN */
+	VSCHED_CS_CLOSE,		/* RST seen */
+	__VSCHED_CS_MAX
+};
+#define VSCHED_CS_MAX (__VSCHED_CS_MAX - 1)
+
+enum vsched_conn_attr {
+	VSCHED_CONN_A_UNSPEC,
+	VSCHED_CONN_A_AF,		/* u16 */
+	VSCHED_CONN_A_PROTOCOL,		/* u8 */
+	VSCHED_CONN_A_CADDR4,		/* client */
+	VSCHED_CONN_A_CPORT,		/* u16 */
+	VSCHED_CONN_A_VADDR4,		/* virtual (service) */
+	VSCHED_CONN_A_VPORT,		/* u16 */
+	VSCHED_CONN_A_DADDR4,		/* real server */
+	VSCHED_CONN_A_DPORT,		/* u16 */
+	VSCHED_CONN_A_STATE,		/* u8, enum vsched_conn_state */
+	VSCHED_CONN_A_EXPIRES,		/* u32, milliseconds left */
+	VSCHED_CONN_A_FWD_METHOD,	/* u8 */
+	__VSCHED_CONN_A_MAX
+};
+#define VSCHED_CONN_A_MAX (__VSCHED_CONN_A_MAX - 1)
+
+enum vsched_info_attr {
+	VSCHED_INFO_A_UNSPEC,
+	VSCHED_INFO_A_VERSION,		/* string */
+	VSCHED_INFO_A_CONN_COUNT,	/* u32 */
+	VSCHED_INFO_A_CONN_MAX,		/* u32 */
+	VSCHED_INFO_A_SVC_COUNT,	/* u32 */
+	VSCHED_INFO_A_TABLE_BUCKETS,	/* u32, current hash table size */
+	VSCHED_INFO_A_DROP_NO_DEST,	/* u64, new flows with no server */
+	VSCHED_INFO_A_DROP_NO_CONN,	/* u64, TCP non-SYN with no entry */
+	VSCHED_INFO_A_DROP_CONN_LIMIT,	/* u64, new flows over CONN_MAX */
+	VSCHED_INFO_A_PAD,
+	__VSCHED_INFO_A_MAX
+};
+#define VSCHED_INFO_A_MAX (__VSCHED_INFO_A_MAX - 1)
+
+/* Timeouts are in seconds, 1..2^31/HZ; CONN_MAX 1..host ceiling. */
+enum vsched_config_attr {
+	VSCHED_CONFIG_A_UNSPEC,
+	VSCHED_CONFIG_A_TCP_SYN,	/* u32, default 60 */
+	VSCHED_CONFIG_A_TCP_EST,	/* u32, default 900 */
+	VSCHED_CONFIG_A_TCP_FIN,	/* u32, default 120 */
+	VSCHED_CONFIG_A_TCP_TIME_WAIT,	/* u32, default 120 */
+	VSCHED_CONFIG_A_TCP_CLOSE,	/* u32, default 10 */
+	VSCHED_CONFIG_A_UDP,		/* u32, default 300 */
+	VSCHED_CONFIG_A_CONN_MAX,	/* u32, default 1048576 */
+	__VSCHED_CONFIG_A_MAX
+};
+#define VSCHED_CONFIG_A_MAX (__VSCHED_CONFIG_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_VSCHED_H */
