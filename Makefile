@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+# vsched: the module (through Kbuild), the userspace tools and the tests.
+#   make [KVER=...]           build vsched.ko for KVER and vsadm
+#   make install DESTDIR=...  module under lib/modules/KVER/updates, tools
+#   make demo                 boot a VM and show the balancer working
+#   make check                every test (unit, KUnit, lint, DKMS, VM e2e)
+
+# The running kernel when its headers are there, else the newest headers.
+KVER ?= $(shell if [ -e /lib/modules/$$(uname -r)/build ]; then uname -r; \
+	else ls -d /usr/src/linux-headers-*-amd64 /var/cache/vsched/kernels/*/usr/src/linux-headers-*-amd64 2>/dev/null | \
+	sed 's|.*/linux-headers-||' | sort -V | tail -n1; fi)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build \
+	/usr/src/linux-headers-$(KVER) \
+	/var/cache/vsched/kernels/$(KVER)/usr/src/linux-headers-$(KVER)))
+DESTDIR ?=
+PREFIX ?= /usr
+
+all: module userspace
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers for '$(KVER)': apt-get install linux-headers-$(KVER)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+install: all
+	install -D -m 0644 kmod/vsched.ko $(DESTDIR)/lib/modules/$(KVER)/updates/vsched.ko
+	install -D -m 0644 uapi/linux/vsched.h $(DESTDIR)$(PREFIX)/include/linux/vsched.h
+	$(MAKE) -C userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	$(MAKE) -C userspace clean
+	-$(MAKE) -C tests/tools clean
+
+deps:
+	scripts/deps.sh build
+
+demo:
+	scripts/deps.sh test
+	tests/demo/run-demo.sh
+
+check:
+	scripts/deps.sh test
+	tests/check.sh
+
+.PHONY: all module userspace install clean deps demo check

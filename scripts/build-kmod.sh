@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build vsched.ko for one of the test kernels in a private copy of the
+# sources, so builds for several kernels never share object files.
+#   build-kmod.sh KVER [make args...]   prints the path of vsched.ko last
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+kver=$1
+shift
+kdir=$("$top/tests/vm/kernels.sh" fetch "$kver" | tail -n1)
+out=${VSCHED_CACHE:-/var/cache/vsched}/build/$kver
+mkdir -p "$out"
+# Copy only what changed, keeping timestamps, so rebuilds are incremental.
+for d in kmod uapi; do
+	mkdir -p "$out/$d"
+	cp -a -u "$top/$d/." "$out/$d/"
+done
+cp -a -u "$top/Kbuild" "$out/"
+make -s -C "$kdir" M="$out" "$@" modules >&2
+echo "$out/kmod/vsched.ko"

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages vsched needs to build and test, when missing.
+#   deps.sh build   compilers, libraries, sparse, dkms
+#   deps.sh test    build + QEMU, the guest tools, linux-source for KUnit
+# Kernel images and the 6.12 headers are never installed: tests/vm/kernels.sh
+# unpacks them into a cache, so the host's boot kernel never changes.
+set -euo pipefail
+
+build=(gcc make pkg-config libnl-3-dev libnl-genl-3-dev libjansson-dev
+       sparse dkms kmod bc flex bison libelf-dev libssl-dev)
+test=(qemu-system-x86 busybox-static iproute2 curl ethtool conntrack
+      iptables nftables procps psmisc python3 linux-source-6.1 perl)
+
+want=("${build[@]}")
+[[ ${1:-build} == test ]] && want+=("${test[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing+=("$p")
+done
+# The headers of the 6.1 line do not pull a kernel image: install them so
+# `make` and DKMS work here; 6.12's are unpacked by tests/vm/kernels.sh.
+if ! compgen -G '/usr/src/linux-headers-6.1.0-*-amd64' >/dev/null; then
+	missing+=(linux-headers-amd64)
+fi
+((${#missing[@]})) || exit 0
+echo "deps: installing ${missing[*]}"
+if [[ $(id -u) != 0 ]]; then
+	echo "deps: run as root (or install: ${missing[*]})" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet.
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
