@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# PID 1 inside the test VM, after switch_root into the overlay of the host
+# root. Reads the job from the writable 9p share (job.env, written by
+# run.sh), loads the module, runs the command, saves its exit code, the
+# output and dmesg to the share, and powers off.
+#
+# No set -e: if PID 1 exits the kernel panics, and we want a clean verdict.
+set -u
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LANG=C.UTF-8
+
+say() { printf 'vsched-guest: %s\n' "$*"; }
+
+halt() {
+	sync
+	say "powering off"
+	busybox poweroff -f
+	echo o >/proc/sysrq-trigger
+	sleep 60
+}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -p /dev/pts /dev/shm /run/vsched
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vsout /run/vsched ||
+	{ say "cannot mount the job share"; halt; }
+
+# job.env defines KVER, KROOT, CWD, MODULE, UNLOAD and the CMD array.
+# shellcheck source=/dev/null
+. /run/vsched/job.env || { say "bad job.env"; halt; }
+OUT=/run/vsched
+
+mkdir -p "/lib/modules/$KVER"
+mount --bind "$KROOT/lib/modules/$KVER" "/lib/modules/$KVER" ||
+	{ say "cannot bind the modules of $KVER"; halt; }
+hostname vsched-vm
+ip link set lo up
+
+# Kernel messages go to the console as they happen; keep user output on it
+# too so the log on the host reads in order.
+ldrc=0
+if [[ -n $MODULE ]]; then
+	modname=$(modinfo -F name "$MODULE")
+	for dep in $(modinfo -F depends "$MODULE" | tr ',' ' '); do
+		say "modprobe $dep"
+		modprobe "$dep" || ldrc=1
+	done
+	say "insmod $MODULE"
+	insmod "$MODULE" || ldrc=1
+fi
+
+rc=$ldrc
+if ((ldrc == 0)); then
+	say "running in $CWD: ${CMD[*]}"
+	start=${EPOCHREALTIME/./}
+	(cd "$CWD" && VSCHED_VM=1 VSCHED_KVER=$KVER exec "${CMD[@]}") </dev/null 2>&1 |
+		tee "$OUT/output.log"
+	rc=${PIPESTATUS[0]}
+	end=${EPOCHREALTIME/./}
+	say "command exited with $rc after $(((end - start) / 1000)) ms"
+else
+	say "module load failed, command not run"
+fi
+echo "$rc" >"$OUT/rc"
+
+urc=0
+if [[ -n $MODULE && $UNLOAD == 1 && $ldrc == 0 ]] &&
+	grep -q "^$modname " /proc/modules; then
+	say "rmmod $modname"
+	rmmod "$modname" || urc=1
+fi
+echo "$urc" >"$OUT/unload_rc"
+
+dmesg >"$OUT/dmesg.log"
+dmesg --level=emerg,alert,crit,err,warn >"$OUT/dmesg-warn.log"
+echo done >"$OUT/finished"
+halt
