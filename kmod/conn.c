@@ -304,3 +304,7 @@ void vs_conn_exit(void)
 {
 	kmem_cache_destroy(vs_conn_cache);
 }
+
+#if IS_ENABLED(CONFIG_VSCHED_KUNIT_TEST)
+#include "conn_test.c"
+#endif

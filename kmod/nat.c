@@ -108,3 +108,7 @@ int vs_nat_icmp(struct sk_buff *skb, const struct vs_conn *cp, bool dir_in,
 	skb->ip_summed = CHECKSUM_NONE;
 	return 0;
 }
+
+#if IS_ENABLED(CONFIG_VSCHED_KUNIT_TEST)
+#include "nat_test.c"
+#endif

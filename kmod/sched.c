@@ -117,3 +117,7 @@ struct vs_dest *vs_sched_pick(struct vs_service *svc, const struct sk_buff *skb)
 		return NULL;
 	return dest;
 }
+
+#if IS_ENABLED(CONFIG_VSCHED_KUNIT_TEST)
+#include "sched_test.c"
+#endif

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/* KUnit: connection table insert, lookup both ways, state, expiry. */
+
+#include <kunit/test.h>
+
+struct vs_conn_fixture {
+	struct vs_net *vn;
+	struct vs_service *svc;
+	struct vs_dest *dest;
+};
+
+#define VS_T_CLIENT	cpu_to_be32(0xc6120102)		/* 198.18.1.2 */
+#define VS_T_VIP	cpu_to_be32(0xc6126401)		/* 198.18.100.1 */
+#define VS_T_RIP	cpu_to_be32(0xc612020b)		/* 198.18.2.11 */
+
+static int vs_conn_test_init(struct kunit *test)
+{
+	struct vs_conn_fixture *f;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->vn = kunit_kzalloc(test, sizeof(*f->vn), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->vn);
+	mutex_init(&f->vn->lock);
+	f->vn->cfg.timeout[VSCHED_CS_SYN] = 60 * HZ;
+	f->vn->cfg.timeout[VSCHED_CS_ESTABLISHED] = 900 * HZ;
+	f->vn->cfg.timeout[VSCHED_CS_FIN_WAIT] = 120 * HZ;
+	f->vn->cfg.timeout[VSCHED_CS_TIME_WAIT] = 120 * HZ;
+	f->vn->cfg.timeout[VSCHED_CS_CLOSE] = 10 * HZ;
+	f->vn->cfg.udp_timeout = 300 * HZ;
+	f->vn->cfg.conn_max = 4;
+	KUNIT_ASSERT_EQ(test, vs_conn_net_init(f->vn), 0);
+
+	/* Freed by vs_dest_put() when the test drops the list reference. */
+	f->svc = kzalloc(sizeof(*f->svc), GFP_KERNEL);
+	f->dest = kzalloc(sizeof(*f->dest), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->svc);
+	KUNIT_ASSERT_NOT_NULL(test, f->dest);
+	f->svc->stats = vs_stats_alloc();
+	f->dest->stats = vs_stats_alloc();
+	refcount_set(&f->svc->refcnt, 1);
+	refcount_set(&f->dest->refcnt, 1);
+	f->dest->svc = f->svc;
+	f->dest->addr.ip = VS_T_RIP;
+	f->dest->port = htons(8080);
+	test->priv = f;
+	return 0;
+}
+
+static void vs_conn_test_exit(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+
+	vs_conn_flush(f->vn);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 0U);
+	KUNIT_EXPECT_EQ(test, refcount_read(&f->dest->refcnt), 1U);
+	vs_dest_put(f->dest);
+	rhltable_destroy(&f->vn->conn_table);
+}
+
+static struct vs_conn *vs_t_new(struct kunit *test, u8 proto, u16 cport)
+{
+	struct vs_conn_fixture *f = test->priv;
+	struct vs_conn_key key = {
+		.caddr = VS_T_CLIENT, .cport = htons(cport),
+		.protocol = proto, .af = AF_INET,
+	};
+
+	return vs_conn_new(f->vn, &key, VS_T_VIP, htons(80), f->dest);
+}
+
+static void vs_test_conn_lookup(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	struct vs_conn *cp;
+
+	cp = vs_t_new(test, IPPROTO_TCP, 40000);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cp));
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 1U);
+
+	rcu_read_lock();
+	/* Client to VIP. */
+	KUNIT_EXPECT_PTR_EQ(test, vs_conn_in_get(f->vn, IPPROTO_TCP,
+			    VS_T_CLIENT, htons(40000), VS_T_VIP, htons(80)), cp);
+	/* Reply from the real server to the client. */
+	KUNIT_EXPECT_PTR_EQ(test, vs_conn_out_get(f->vn, IPPROTO_TCP,
+			    VS_T_RIP, htons(8080), VS_T_CLIENT, htons(40000)),
+			    cp);
+	/* Other port, protocol or VIP: no match. */
+	KUNIT_EXPECT_NULL(test, vs_conn_in_get(f->vn, IPPROTO_TCP,
+			  VS_T_CLIENT, htons(40001), VS_T_VIP, htons(80)));
+	KUNIT_EXPECT_NULL(test, vs_conn_in_get(f->vn, IPPROTO_UDP,
+			  VS_T_CLIENT, htons(40000), VS_T_VIP, htons(80)));
+	KUNIT_EXPECT_NULL(test, vs_conn_in_get(f->vn, IPPROTO_TCP,
+			  VS_T_CLIENT, htons(40000), VS_T_VIP, htons(81)));
+	KUNIT_EXPECT_NULL(test, vs_conn_out_get(f->vn, IPPROTO_TCP,
+			  VS_T_RIP, htons(80), VS_T_CLIENT, htons(40000)));
+	rcu_read_unlock();
+
+	vs_conn_expire(f->vn, cp);
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 0U);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, vs_conn_in_get(f->vn, IPPROTO_TCP,
+			  VS_T_CLIENT, htons(40000), VS_T_VIP, htons(80)));
+	rcu_read_unlock();
+}
+
+static void vs_test_conn_limit(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_FALSE(test, IS_ERR(vs_t_new(test, IPPROTO_UDP,
+							 1000 + i)));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vs_t_new(test, IPPROTO_UDP, 2000)),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 4U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->dest->inactconns), 4);
+}
+
+static void vs_test_conn_tcp_states(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	struct vs_conn *cp = vs_t_new(test, IPPROTO_TCP, 40002);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cp));
+	local_bh_disable();
+	vs_conn_update(f->vn, cp, true, TCPHDR_SYN);
+	KUNIT_EXPECT_EQ(test, cp->state, VSCHED_CS_SYN);
+	/* A client ACK before any answer does not establish. */
+	vs_conn_update(f->vn, cp, true, TCPHDR_ACK);
+	KUNIT_EXPECT_EQ(test, cp->state, VSCHED_CS_SYN);
+	vs_conn_update(f->vn, cp, false, TCPHDR_SYN | TCPHDR_ACK);
+	KUNIT_EXPECT_EQ(test, cp->state, VSCHED_CS_SYN);
+	vs_conn_update(f->vn, cp, true, TCPHDR_ACK);
+	KUNIT_EXPECT_EQ(test, cp->state, VSCHED_CS_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->dest->activeconns), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->dest->inactconns), 0);
+	KUNIT_EXPECT_TRUE(test, time_after(cp->expires, jiffies + 800 * HZ));
+	vs_conn_update(f->vn, cp, true, TCPHDR_FIN | TCPHDR_ACK);
+	KUNIT_EXPECT_EQ(test, cp->state, VSCHED_CS_FIN_WAIT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->dest->activeconns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->dest->inactconns), 1);
+	vs_conn_update(f->vn, cp, false, TCPHDR_FIN | TCPHDR_ACK);
+	KUNIT_EXPECT_EQ(test, cp->state, VSCHED_CS_TIME_WAIT);
+	vs_conn_update(f->vn, cp, true, TCPHDR_RST);
+	KUNIT_EXPECT_EQ(test, cp->state, VSCHED_CS_CLOSE);
+	KUNIT_EXPECT_TRUE(test, time_before_eq(cp->expires, jiffies + 10 * HZ));
+	local_bh_enable();
+}
+
+static void vs_test_conn_sweep(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	struct vs_conn *old = vs_t_new(test, IPPROTO_UDP, 5000);
+	struct vs_conn *young = vs_t_new(test, IPPROTO_UDP, 5001);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(old));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(young));
+	WRITE_ONCE(old->expires, jiffies - 1);
+	vs_conn_sweep(f->vn, false);
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 1U);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, vs_conn_in_get(f->vn, IPPROTO_UDP,
+			  VS_T_CLIENT, htons(5000), VS_T_VIP, htons(80)));
+	KUNIT_EXPECT_PTR_EQ(test, vs_conn_in_get(f->vn, IPPROTO_UDP,
+			    VS_T_CLIENT, htons(5001), VS_T_VIP, htons(80)),
+			    young);
+	rcu_read_unlock();
+}
+
+/* Many entries force resizes; every one stays reachable. */
+static void vs_test_conn_many(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	unsigned int i, found = 0;
+
+	f->vn->cfg.conn_max = 5000;
+	for (i = 0; i < 5000; i++)
+		KUNIT_ASSERT_FALSE(test, IS_ERR(vs_t_new(test, IPPROTO_TCP,
+							 10000 + i)));
+	flush_work(&f->vn->conn_table.ht.run_work);
+	KUNIT_EXPECT_GT(test, vs_conn_buckets(f->vn), 256U);
+	rcu_read_lock();
+	for (i = 0; i < 5000; i++)
+		found += !!vs_conn_in_get(f->vn, IPPROTO_TCP, VS_T_CLIENT,
+					  htons(10000 + i), VS_T_VIP,
+					  htons(80));
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, found, 5000U);
+}
+
+static struct kunit_case vs_conn_cases[] = {
+	KUNIT_CASE(vs_test_conn_lookup),
+	KUNIT_CASE(vs_test_conn_limit),
+	KUNIT_CASE(vs_test_conn_tcp_states),
+	KUNIT_CASE(vs_test_conn_sweep),
+	KUNIT_CASE(vs_test_conn_many),
+	{}
+};
+
+static struct kunit_suite vs_conn_suite = {
+	.name = "vsched-conn",
+	.init = vs_conn_test_init,
+	.exit = vs_conn_test_exit,
+	.test_cases = vs_conn_cases,
+};
+kunit_test_suite(vs_conn_suite);
