@@ -9,6 +9,8 @@
 
 #include "compat-gen.h"
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #ifdef VS_HAVE_GENL_SPLIT_OPS
 #define vs_genl_pre_ops genl_split_ops
 #else

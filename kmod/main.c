@@ -44,7 +44,7 @@ static int __init vs_init(void)
 	ret = vs_genl_init();
 	if (ret)
 		goto err_genl;
-	pr_info("vsched " VSCHED_VERSION " loaded\n");
+	pr_info("version " VSCHED_VERSION " loaded\n");
 	return 0;
 
 err_genl:

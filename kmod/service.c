@@ -303,7 +303,7 @@ void vs_dest_del(struct vs_dest *dest)
 	 * the stale state is only read until the next successful rebuild.
 	 */
 	if (vs_sched_rebuild(svc, NULL))
-		pr_warn_ratelimited("vsched: scheduler rebuild failed\n");
+		pr_warn_ratelimited("scheduler rebuild failed\n");
 	vs_net_changed(svc->vn);
 	synchronize_rcu();
 	vs_dest_put(dest);

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The e2e suite, run inside the test VM with vsched.ko loaded
+# (tests/vm/run.sh --no-unload ... -- tests/e2e/run.sh). It runs every
+# scenario script, then unloads the module and checks that every service
+# and real server it created was destroyed (pr_debug lines, counted).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+passed=0 failed=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+nok() { echo "not ok - $*"; failed=$((failed + 1)); }
+
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+echo 'module vsched +p' >/sys/kernel/debug/dynamic_debug/control
+dmesg -C
+
+
+if grep -q nf_conntrack /proc/modules; then
+	nok "nf_conntrack was loaded before any test asked for it"
+else
+	ok "vsched runs without nf_conntrack"
+fi
+
+for t in "$top"/tests/e2e/nat.sh; do
+	echo "# $(basename "$t")"
+	"$t" 2>&1 | tee /tmp/e2e.log
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' /tmp/e2e.log | tail -n1)
+	if [[ -z $line ]]; then
+		nok "$(basename "$t") ended without a summary"
+		continue
+	fi
+	passed=$((passed + ${line%% *}))
+	f=${line#*, }
+	failed=$((failed + ${f%% *}))
+done
+
+# Leak check: namespaces of the scenarios are gone; unload the module.
+if rmmod vsched; then
+	ok "rmmod vsched after traffic"
+else
+	nok "rmmod vsched after traffic"
+fi
+count() { dmesg | grep -c "vsched.*$1" || true; }
+for obj in "service [0-9]* " "dest [0-9.:]* "; do
+	c=$(count "${obj}created") d=$(count "${obj}destroyed")
+	if ((c == d && c > 0)); then
+		ok "every ${obj% *} created was destroyed ($c)"
+	else
+		nok "${obj% *}: $c created, $d destroyed"
+	fi
+done
+echo "$passed passed, $failed failed"
+((failed == 0))
