@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Helpers for vsched scenario scripts, in the manner of WireGuard's
+# netns.sh. Source it from a bash script that runs as root inside the test
+# VM:
+#
+#   . "$(dirname "$0")/../e2e/lib.sh"
+#   ns_add client             # creates netns "vs<pid>-client" and n_client()
+#   n_client ip addr          # prints ">>> [client] ip addr", runs it there
+#   bg_run s1 httpd vs-httpd .. # background process, killed on exit
+#   wait_for_listen s1 80
+#   check "s1 answers" n_client curl -s http://...
+#   check_eq "s1 count" "$got" 100
+#   summary                   # "N passed, N failed"; non-zero if any failed
+#
+# Namespaces and background processes are removed by a trap on EXIT.
+set -euo pipefail
+
+VS_ROOT=${VS_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
+VS_TOOLS=$VS_ROOT/tests/tools
+VSADM=${VSADM:-$VS_ROOT/userspace/vsadm/vsadm}
+VS_PREFIX=vs$$
+VS_TMP=$(mktemp -d "/tmp/$VS_PREFIX.XXXXXX")
+VS_PASSED=0
+VS_FAILED=0
+VS_NAMESPACES=()
+VS_BG_PIDS=()
+VS_SUMMARY_DONE=0
+
+# Print a command, then run it.
+pp() {
+	printf '>>> %s\n' "$*" >&2
+	"$@"
+}
+
+# Run a command in the netns of a logical name, printing it first.
+nsx() {
+	local name=$1
+	shift
+	printf '>>> [%s] %s\n' "$name" "$*" >&2
+	ip netns exec "$VS_PREFIX-$name" "$@"
+}
+
+# Same, silently (for polling loops and captured output).
+nsq() {
+	local name=$1
+	shift
+	ip netns exec "$VS_PREFIX-$name" "$@"
+}
+
+ns_name() { echo "$VS_PREFIX-$1"; }
+
+# Create a namespace with loopback up and define n_NAME as its wrapper.
+ns_add() {
+	local name=$1
+	[[ $name =~ ^[A-Za-z0-9_]+$ ]] || { echo "bad netns name $name" >&2; return 1; }
+	pp ip netns add "$VS_PREFIX-$name"
+	VS_NAMESPACES+=("$name")
+	eval "n_$name() { nsx $name \"\$@\"; }"
+	nsq "$name" ip link set lo up
+}
+
+# Run a command in the background in a namespace; it is killed on exit.
+# Its output goes to $VS_TMP/LABEL.log.
+bg_run() {
+	local name=$1 label=$2
+	shift 2
+	printf '>>> [%s] %s &\n' "$name" "$*" >&2
+	ip netns exec "$VS_PREFIX-$name" "$@" >"$VS_TMP/$label.log" 2>&1 &
+	VS_BG_PIDS+=($!)
+}
+
+# Poll until fn succeeds, up to timeout seconds (default 10).
+wait_until() {
+	local timeout=$1 i
+	shift
+	for ((i = 0; i < timeout * 20; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "timed out after ${timeout}s waiting for: $*" >&2
+	return 1
+}
+
+_listening() {
+	local name=$1 port=$2 proto=$3
+	[[ -n $(nsq "$name" ss -H "-l${proto}n" "sport = :$port" 2>/dev/null) ]]
+}
+
+# wait_for_listen NAME PORT [t|u] [TIMEOUT]: a socket listens on PORT.
+wait_for_listen() {
+	wait_until "${4:-10}" _listening "$1" "$2" "${3:-t}"
+}
+
+wait_for_file() {
+	wait_until "${2:-10}" test -e "$1"
+}
+
+_ok() {
+	VS_PASSED=$((VS_PASSED + 1))
+	echo "ok - $1"
+}
+
+_not_ok() {
+	VS_FAILED=$((VS_FAILED + 1))
+	echo "not ok - $1"
+}
+
+# check NAME CMD...: CMD succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then _ok "$name"; else _not_ok "$name"; fi
+}
+
+# check_fail NAME CMD...: CMD fails.
+check_fail() {
+	local name=$1
+	shift
+	if "$@"; then _not_ok "$name"; else _ok "$name"; fi
+}
+
+# check_eq NAME GOT WANT
+check_eq() {
+	if [[ $2 == "$3" ]]; then
+		_ok "$1"
+	else
+		_not_ok "$1"
+		printf '#   got:  %s\n#   want: %s\n' "$2" "$3"
+	fi
+}
+
+# check_range NAME GOT MIN MAX (integers, inclusive)
+check_range() {
+	if [[ $2 =~ ^[0-9]+$ ]] && (($2 >= $3 && $2 <= $4)); then
+		_ok "$1"
+	else
+		_not_ok "$1"
+		printf '#   got:  %s\n#   want: %s..%s\n' "$2" "$3" "$4"
+	fi
+}
+
+# Final line, exactly "N passed, N failed"; returns 1 if anything failed.
+summary() {
+	VS_SUMMARY_DONE=1
+	echo "$VS_PASSED passed, $VS_FAILED failed"
+	((VS_FAILED == 0 && VS_PASSED > 0))
+}
+
+vs_cleanup() {
+	local rc=$? pid name
+	set +e
+	for pid in "${VS_BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${VS_BG_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	for name in "${VS_NAMESPACES[@]}"; do
+		ip netns del "$VS_PREFIX-$name" 2>/dev/null
+	done
+	rm -rf "$VS_TMP"
+	if ((!VS_SUMMARY_DONE && rc != 0)); then
+		echo "not ok - script aborted with status $rc"
+		echo "$VS_PASSED passed, $((VS_FAILED + 1)) failed"
+	fi
+	exit "$rc"
+}
+trap vs_cleanup EXIT
