@@ -27,6 +27,12 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /dev/pts /dev/shm /run/vsched
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+# devtmpfs lacks the links udev would make; bash process substitution
+# needs /dev/fd.
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vsout /run/vsched ||
 	{ say "cannot mount the job share"; halt; }
