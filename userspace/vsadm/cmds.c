@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsadm: executing a parsed command, and saying in words what went wrong
+ * (with the kernel's own message when it sent one).
+ */
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsadm.h"
+
+static void dest_str(const struct vs_dest *d, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &d->addr, a, sizeof(a));
+	snprintf(buf, len, "%s:%u", a, d->port);
+}
+
+static bool svc_exists(struct vs_handle *h, const struct vs_svc *svc)
+{
+	struct vs_svc out;
+
+	return vs_svc_get(h, svc, &out) == 0;
+}
+
+void vsadm_report(struct vs_handle *h, int err, enum vsadm_cmd cmd,
+		  const struct vs_svc *svc, const struct vs_dest *dest)
+{
+	char kmsg[256];
+	char s[64] = "", d[64] = "", what[256];
+
+	/* Saved now: the look-ups below overwrite it. */
+	snprintf(kmsg, sizeof(kmsg), "%s", vs_errmsg(h));
+	if (svc)
+		vsadm_svc_str(svc, s, sizeof(s));
+	if (dest)
+		dest_str(dest, d, sizeof(d));
+
+	switch (-err) {
+	case EPERM:
+	case EACCES:
+		snprintf(what, sizeof(what),
+			 "permission denied: managing vsched needs CAP_NET_ADMIN");
+		break;
+	case EEXIST:
+		if (dest)
+			snprintf(what, sizeof(what),
+				 "real server %s already exists in %s", d, s);
+		else
+			snprintf(what, sizeof(what),
+				 "service %s already exists", s);
+		break;
+	case ENOENT:
+		if (cmd == VSADM_ADD_SVC && (svc->has & VS_SVC_HAS_SCHED)) {
+			snprintf(what, sizeof(what), "unknown scheduler '%s'",
+				 svc->sched);
+		} else if (svc && (cmd == VSADM_EDIT_SVC || dest) &&
+			   svc_exists(h, svc)) {
+			if (dest)
+				snprintf(what, sizeof(what),
+					 "no real server %s in %s", d, s);
+			else
+				snprintf(what, sizeof(what),
+					 "unknown scheduler '%s'", svc->sched);
+		} else if (svc) {
+			snprintf(what, sizeof(what), "no service %s", s);
+		} else {
+			snprintf(what, sizeof(what), "not found");
+		}
+		break;
+	case ENOSPC:
+		snprintf(what, sizeof(what), "too many services");
+		break;
+	default:
+		snprintf(what, sizeof(what), "%s%s%s%s%s failed: %s",
+			 vsadm_cmds[cmd].lng ? vsadm_cmds[cmd].lng + 2 : "",
+			 *s ? " " : "", s, *d ? " " : "", d, strerror(-err));
+		break;
+	}
+	if (*kmsg)
+		fprintf(stderr, "vsadm: %s (kernel: %s)\n", what, kmsg);
+	else
+		fprintf(stderr, "vsadm: %s\n", what);
+}
+
+static int conn_cmp(const void *a, const void *b)
+{
+	const struct vs_conn *x = a, *y = b;
+	uint32_t xa = ntohl(x->caddr.s_addr), ya = ntohl(y->caddr.s_addr);
+
+	if (x->protocol != y->protocol)
+		return x->protocol < y->protocol ? -1 : 1;
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	return (int)x->cport - (int)y->cport;
+}
+
+static int run_list(struct vs_handle *h, const struct vsadm_opts *o)
+{
+	struct vsadm_state st = { 0 };
+	struct vs_info info;
+	int err;
+
+	if (o->fmt & VSADM_F_TIMEOUT) {
+		struct vs_config cfg;
+
+		err = vs_config_get(h, &cfg);
+		if (!err)
+			vsadm_print_timeouts(stdout, &cfg, o->fmt);
+		return err;
+	}
+	if (o->fmt & VSADM_F_CONN) {
+		struct vs_conn *conns;
+		size_t n;
+
+		err = vs_conn_list(h, &conns, &n);
+		if (err)
+			return err;
+		if (n)
+			qsort(conns, n, sizeof(*conns), conn_cmp);
+		vsadm_print_conns(stdout, conns, n, o->fmt);
+		free(conns);
+		return 0;
+	}
+	if (o->has_svc) {
+		/* One service, without the version line, as ipvsadm. */
+		st.svcs = calloc(1, sizeof(*st.svcs));
+		if (!st.svcs)
+			return -ENOMEM;
+		st.n = 1;
+		err = vs_svc_get(h, &o->svc, &st.svcs[0].svc);
+		if (!err)
+			err = vs_dest_list(h, &o->svc, &st.svcs[0].dests,
+					   &st.svcs[0].n_dests);
+		if (!err) {
+			vsadm_state_sort(&st);
+			vsadm_print_services(stdout, NULL, &st, false, o->fmt);
+		}
+		vsadm_state_free(&st);
+		return err;
+	}
+	err = vs_info_get(h, &info);
+	if (!err)
+		err = vsadm_state_load(h, &st);
+	if (err)
+		return err;
+	vsadm_print_services(stdout, &info, &st, true, o->fmt);
+	vsadm_state_free(&st);
+	return 0;
+}
+
+static int run_action(struct vs_handle *h, const struct vsadm_action *a)
+{
+	switch (a->op) {
+	case VSADM_ACT_SVC_NEW:
+		return vs_svc_add(h, &a->svc);
+	case VSADM_ACT_SVC_SET:
+		return vs_svc_edit(h, &a->svc);
+	case VSADM_ACT_DEST_NEW:
+		return vs_dest_add(h, &a->svc, &a->dest);
+	case VSADM_ACT_DEST_SET:
+		return vs_dest_edit(h, &a->svc, &a->dest);
+	case VSADM_ACT_DEST_DEL:
+		return vs_dest_del(h, &a->svc, &a->dest);
+	case VSADM_ACT_SVC_DEL:
+		return vs_svc_del(h, &a->svc);
+	case VSADM_ACT_CONFIG_SET:
+		return vs_config_set(h, &a->cfg);
+	}
+	return -EINVAL;
+}
+
+static const enum vsadm_cmd act_cmd[] = {
+	[VSADM_ACT_SVC_NEW]	= VSADM_ADD_SVC,
+	[VSADM_ACT_SVC_SET]	= VSADM_EDIT_SVC,
+	[VSADM_ACT_DEST_NEW]	= VSADM_ADD_DEST,
+	[VSADM_ACT_DEST_SET]	= VSADM_EDIT_DEST,
+	[VSADM_ACT_DEST_DEL]	= VSADM_DEL_DEST,
+	[VSADM_ACT_SVC_DEL]	= VSADM_DEL_SVC,
+	[VSADM_ACT_CONFIG_SET]	= VSADM_SET,
+};
+
+/* Reports its own errors: returns 0, or 1 when it already printed. */
+static int run_restore(struct vs_handle *h, bool replace)
+{
+	struct vsadm_state cur = { 0 };
+	struct vsadm_line *lines;
+	struct vsadm_plan plan;
+	char err[512];
+	size_t n, i;
+	int ret;
+
+	if (vsadm_restore_parse(stdin, "stdin", &lines, &n, err, sizeof(err))) {
+		fprintf(stderr, "vsadm: %s\n", err);
+		return 1;
+	}
+	ret = vsadm_state_load(h, &cur);
+	if (ret) {
+		vsadm_report(h, ret, VSADM_LIST, NULL, NULL);
+		free(lines);
+		return 1;
+	}
+	ret = vsadm_restore_plan(&cur, lines, n, replace, "stdin", &plan, err,
+				 sizeof(err));
+	free(lines);
+	vsadm_state_free(&cur);
+	if (ret) {
+		fprintf(stderr, "vsadm: %s (nothing was changed)\n", err);
+		return 1;
+	}
+	for (i = 0; i < plan.n; i++) {
+		const struct vsadm_action *a = &plan.acts[i];
+		bool has_dest = a->op == VSADM_ACT_DEST_NEW ||
+				a->op == VSADM_ACT_DEST_SET ||
+				a->op == VSADM_ACT_DEST_DEL;
+
+		ret = run_action(h, a);
+		if (ret) {
+			vsadm_report(h, ret, act_cmd[a->op],
+				     a->op == VSADM_ACT_CONFIG_SET ? NULL : &a->svc,
+				     has_dest ? &a->dest : NULL);
+			fprintf(stderr,
+				"vsadm: restore stopped after %zu of %zu changes\n",
+				i, plan.n);
+			break;
+		}
+	}
+	vsadm_plan_free(&plan);
+	return ret ? 1 : 0;
+}
+
+int vsadm_run(struct vs_handle *h, const struct vsadm_opts *o)
+{
+	const struct vs_svc *svc = o->has_svc ? &o->svc : NULL;
+	const struct vs_dest *dest = o->has_dest ? &o->dest : NULL;
+	struct vsadm_state st;
+	int err = 0;
+
+	switch (o->cmd) {
+	case VSADM_ADD_SVC:
+		err = vs_svc_add(h, svc);
+		break;
+	case VSADM_EDIT_SVC:
+		err = vs_svc_edit(h, svc);
+		break;
+	case VSADM_DEL_SVC:
+		err = vs_svc_del(h, svc);
+		break;
+	case VSADM_ADD_DEST:
+		err = vs_dest_add(h, svc, dest);
+		break;
+	case VSADM_EDIT_DEST:
+		err = vs_dest_edit(h, svc, dest);
+		break;
+	case VSADM_DEL_DEST:
+		err = vs_dest_del(h, svc, dest);
+		break;
+	case VSADM_LIST:
+		err = run_list(h, o);
+		break;
+	case VSADM_FLUSH:
+		err = vs_flush(h);
+		break;
+	case VSADM_ZERO:
+		err = vs_zero(h, svc);
+		break;
+	case VSADM_SAVE:
+		err = vsadm_state_load(h, &st);
+		if (!err) {
+			vsadm_save(stdout, &st, o->fmt & VSADM_F_NUMERIC);
+			vsadm_state_free(&st);
+		}
+		break;
+	case VSADM_RESTORE:
+	case VSADM_RESTORE_REPLACE:
+		return run_restore(h, o->cmd == VSADM_RESTORE_REPLACE) ?
+		       VSADM_EXIT_FAIL : VSADM_EXIT_OK;
+	case VSADM_SET:
+		err = vs_config_set(h, &o->set);
+		break;
+	default:
+		return VSADM_EXIT_USAGE;
+	}
+	if (err) {
+		vsadm_report(h, err, o->cmd, svc, dest);
+		return VSADM_EXIT_FAIL;
+	}
+	return VSADM_EXIT_OK;
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vsadm: how protocols, addresses, states and counters are written. */
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "vsadm.h"
+
+const char *vsadm_proto_name(uint8_t protocol)
+{
+	switch (protocol) {
+	case IPPROTO_TCP:	return "TCP";
+	case IPPROTO_UDP:	return "UDP";
+	default:		return "???";
+	}
+}
+
+const char *vsadm_fwd_name(uint8_t fwd)
+{
+	return fwd == VSCHED_FWD_MASQ ? "Masq" : "???";
+}
+
+/* The names ipvsadm shows for IPVS states. */
+const char *vsadm_state_name(uint8_t protocol, uint8_t state)
+{
+	switch (state) {
+	case VSCHED_CS_NONE:
+		return protocol == IPPROTO_UDP ? "UDP" : "NONE";
+	case VSCHED_CS_SYN:		return "SYN_RECV";
+	case VSCHED_CS_ESTABLISHED:	return "ESTABLISHED";
+	case VSCHED_CS_FIN_WAIT:	return "FIN_WAIT";
+	case VSCHED_CS_TIME_WAIT:	return "TIME_WAIT";
+	case VSCHED_CS_CLOSE:		return "CLOSE";
+	default:			return "UNKNOWN";
+	}
+}
+
+void vsadm_svc_str(const struct vs_svc *svc, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &svc->addr, a, sizeof(a));
+	snprintf(buf, len, "%s %s:%u", vsadm_proto_name(svc->protocol), a,
+		 svc->port);
+}
+
+void vsadm_addrport_str(struct in_addr addr, uint16_t port, uint8_t protocol,
+			bool numeric, char *buf, size_t len)
+{
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr = addr,
+		.sin_port = htons(port),
+	};
+	int flags = NI_NAMEREQD | (protocol == IPPROTO_UDP ? NI_DGRAM : 0);
+
+	if (numeric || getnameinfo((struct sockaddr *)&sin, sizeof(sin), host,
+				   sizeof(host), NULL, 0, flags))
+		inet_ntop(AF_INET, &addr, host, sizeof(host));
+	if (numeric || getnameinfo((struct sockaddr *)&sin, sizeof(sin), NULL,
+				   0, serv, sizeof(serv),
+				   protocol == IPPROTO_UDP ? NI_DGRAM : 0))
+		snprintf(serv, sizeof(serv), "%u", port);
+	snprintf(buf, len, "%s:%s", host, serv);
+}
+
+void vsadm_largenum(uint64_t v, bool exact, char *buf, size_t len)
+{
+	unsigned long long i = v;
+
+	if (exact) {
+		int n = snprintf(NULL, 0, "%llu", i);
+
+		snprintf(buf, len, "%*llu", n <= 8 ? 9 : n + 1, i);
+	} else if (i < 100000000ULL) {
+		snprintf(buf, len, "%9llu", i);
+	} else if (i < 1000000000ULL) {
+		snprintf(buf, len, "%8lluK", i / 1000);
+	} else if (i < 100000000000ULL) {
+		snprintf(buf, len, "%8lluM", i / 1000000);
+	} else if (i < 100000000000000ULL) {
+		snprintf(buf, len, "%8lluG", i / 1000000000ULL);
+	} else {
+		snprintf(buf, len, "%8lluT", i / 1000000000000ULL);
+	}
+}

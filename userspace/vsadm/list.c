@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsadm -L: services, connections and timeouts, laid out as ipvsadm -L
+ * lays them out (columns, truncation, K/M/G counters), or as JSON (-j),
+ * through the one print path of out.c. JSON addresses are always numeric
+ * and JSON always carries the counters.
+ */
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "out.h"
+#include "vsadm.h"
+
+static void print_stats(struct vsadm_out *o, const struct vs_stats *st,
+			unsigned int fmt)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+		{ "conns",	offsetof(struct vs_stats, conns) },
+		{ "inpkts",	offsetof(struct vs_stats, inpkts) },
+		{ "outpkts",	offsetof(struct vs_stats, outpkts) },
+		{ "inbytes",	offsetof(struct vs_stats, inbytes) },
+		{ "outbytes",	offsetof(struct vs_stats, outbytes) },
+	};
+	bool text = fmt & VSADM_F_STATS;
+	char buf[32];
+	size_t i;
+
+	out_open_obj(o, "stats");
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		uint64_t v;
+
+		memcpy(&v, (const char *)st + fields[i].off, sizeof(v));
+		if (text && !o->json) {
+			vsadm_largenum(v, fmt & VSADM_F_EXACT, buf, sizeof(buf));
+			out_text(o, "%s", buf);
+		}
+		out_uint(o, fields[i].key, NULL, v);
+	}
+	out_close(o);
+}
+
+static void print_dest(struct vsadm_out *o, const struct vs_svc *svc,
+		       const struct vs_dest *d, unsigned int fmt)
+{
+	bool stats = fmt & VSADM_F_STATS;
+	char name[300], a[INET_ADDRSTRLEN];
+
+	out_open_obj(o, NULL);
+	if (!o->json) {
+		vsadm_addrport_str(d->addr, d->port, svc->protocol,
+				   fmt & VSADM_F_NUMERIC, name, sizeof(name));
+		name[28] = '\0';	/* ipvsadm's column */
+		out_text(o, "  -> %-28s", name);
+		if (!stats)
+			out_text(o, " %-7s", vsadm_fwd_name(d->fwd));
+	}
+	inet_ntop(AF_INET, &d->addr, a, sizeof(a));
+	out_str(o, "address", NULL, a);
+	out_uint(o, "port", NULL, d->port);
+	out_str(o, "forward", NULL, d->fwd == VSCHED_FWD_MASQ ? "masq" : "?");
+	out_uint(o, "weight", stats ? NULL : " %-6llu", d->weight);
+	out_uint(o, "active_conns", stats ? NULL : " %-10llu", d->active_conns);
+	out_uint(o, "inactive_conns", stats ? NULL : " %-10llu",
+		 d->inact_conns);
+	print_stats(o, &d->stats, fmt);
+	out_text(o, "\n");
+	out_close(o);
+}
+
+static void print_svc(struct vsadm_out *o, const struct vsadm_svc_entry *e,
+		      unsigned int fmt)
+{
+	const struct vs_svc *svc = &e->svc;
+	bool stats = fmt & VSADM_F_STATS;
+	char name[320], ap[300], a[INET_ADDRSTRLEN];
+	size_t i;
+
+	out_open_obj(o, NULL);
+	if (!o->json) {
+		vsadm_addrport_str(svc->addr, svc->port, svc->protocol,
+				   fmt & VSADM_F_NUMERIC, ap, sizeof(ap));
+		snprintf(name, sizeof(name), "%s  %s",
+			 vsadm_proto_name(svc->protocol), ap);
+		name[33] = '\0';	/* ipvsadm's column */
+		out_text(o, stats ? "%-33s" : "%s", name);
+	}
+	inet_ntop(AF_INET, &svc->addr, a, sizeof(a));
+	out_str(o, "protocol", NULL, vsadm_proto_name(svc->protocol));
+	out_str(o, "address", NULL, a);
+	out_uint(o, "port", NULL, svc->port);
+	out_str(o, "scheduler", stats ? NULL : " %s", svc->sched);
+	out_open_arr(o, "flags");
+	if (svc->flags & VSCHED_SVC_F_EXPIRE_ON_DELETE)
+		out_str(o, NULL, stats ? NULL : " %s", "expire_on_delete");
+	out_close(o);
+	print_stats(o, &svc->stats, fmt);
+	out_text(o, "\n");
+	out_open_arr(o, "real_servers");
+	for (i = 0; i < e->n_dests; i++)
+		print_dest(o, svc, &e->dests[i], fmt);
+	out_close(o);
+	out_close(o);
+}
+
+void vsadm_print_services(FILE *f, const struct vs_info *info,
+			  const struct vsadm_state *st, bool header,
+			  unsigned int fmt)
+{
+	struct vsadm_out o;
+	size_t i;
+
+	out_begin(&o, f, fmt & VSADM_F_JSON);
+	if (header && info) {
+		out_str(&o, "version", "vsched version %s", info->version);
+		out_uint(&o, "connections", " (connections %llu",
+			 info->conn_count);
+		out_uint(&o, "max_connections", "/%llu)\n", info->conn_max);
+	}
+	if (fmt & VSADM_F_STATS)
+		out_text(&o, "%-33s %8s %8s %8s %8s %8s\n"
+			 "  -> RemoteAddress:Port\n",
+			 "Prot LocalAddress:Port", "Conns", "InPkts",
+			 "OutPkts", "InBytes", "OutBytes");
+	else
+		out_text(&o, "Prot LocalAddress:Port Scheduler Flags\n"
+			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
+	out_open_arr(&o, "services");
+	for (i = 0; i < st->n; i++)
+		print_svc(&o, &st->svcs[i], fmt);
+	out_close(&o);
+	out_end(&o);
+}
+
+void vsadm_print_conns(FILE *f, const struct vs_conn *conns, size_t n,
+		       unsigned int fmt)
+{
+	bool numeric = fmt & VSADM_F_NUMERIC;
+	char c[300], v[300], d[300], a[INET_ADDRSTRLEN], exp[16];
+	struct vsadm_out o;
+	size_t i;
+
+	out_begin(&o, f, fmt & VSADM_F_JSON);
+	out_text(&o, "vsched connection entries\n"
+		 "pro expire %-11s %-18s %-18s %s\n",
+		 "state", "source", "virtual", "destination");
+	out_open_arr(&o, "connections");
+	for (i = 0; i < n; i++) {
+		const struct vs_conn *cn = &conns[i];
+		unsigned int secs = cn->expires_ms / 1000;
+
+		out_open_obj(&o, NULL);
+		if (!o.json) {
+			vsadm_addrport_str(cn->caddr, cn->cport, cn->protocol,
+					   numeric, c, sizeof(c));
+			vsadm_addrport_str(cn->vaddr, cn->vport, cn->protocol,
+					   numeric, v, sizeof(v));
+			vsadm_addrport_str(cn->daddr, cn->dport, cn->protocol,
+					   numeric, d, sizeof(d));
+			snprintf(exp, sizeof(exp), "%02u:%02u", secs / 60,
+				 secs % 60);
+			out_text(&o, "%-3s %-6s %-11s %-18s %-18s %s\n",
+				 vsadm_proto_name(cn->protocol), exp,
+				 vsadm_state_name(cn->protocol, cn->state),
+				 c, v, d);
+		}
+		out_str(&o, "protocol", NULL, vsadm_proto_name(cn->protocol));
+		out_uint(&o, "expires_ms", NULL, cn->expires_ms);
+		out_str(&o, "state", NULL,
+			vsadm_state_name(cn->protocol, cn->state));
+		inet_ntop(AF_INET, &cn->caddr, a, sizeof(a));
+		out_str(&o, "client_address", NULL, a);
+		out_uint(&o, "client_port", NULL, cn->cport);
+		inet_ntop(AF_INET, &cn->vaddr, a, sizeof(a));
+		out_str(&o, "virtual_address", NULL, a);
+		out_uint(&o, "virtual_port", NULL, cn->vport);
+		inet_ntop(AF_INET, &cn->daddr, a, sizeof(a));
+		out_str(&o, "server_address", NULL, a);
+		out_uint(&o, "server_port", NULL, cn->dport);
+		out_str(&o, "forward", NULL,
+			cn->fwd == VSCHED_FWD_MASQ ? "masq" : "?");
+		out_close(&o);
+	}
+	out_close(&o);
+	out_end(&o);
+}
+
+void vsadm_print_timeouts(FILE *f, const struct vs_config *cfg,
+			  unsigned int fmt)
+{
+	struct vsadm_out o;
+
+	out_begin(&o, f, fmt & VSADM_F_JSON);
+	out_uint(&o, "tcp", "Timeout (tcp tcpfin udp): %llu", cfg->tcp_est);
+	out_uint(&o, "tcpfin", " %llu", cfg->tcp_fin);
+	out_uint(&o, "udp", " %llu\n", cfg->udp);
+	out_uint(&o, "tcp_syn", NULL, cfg->tcp_syn);
+	out_uint(&o, "tcp_time_wait", NULL, cfg->tcp_time_wait);
+	out_uint(&o, "tcp_close", NULL, cfg->tcp_close);
+	out_uint(&o, "max_connections", NULL, cfg->conn_max);
+	out_end(&o);
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vsadm: text or JSON output (jansson) through one set of calls. */
+
+#include <stdarg.h>
+
+#include <jansson.h>
+
+#include "out.h"
+
+void out_begin(struct vsadm_out *o, FILE *f, bool json)
+{
+	o->f = f;
+	o->json = json;
+	o->depth = 0;
+	if (json)
+		o->stack[o->depth++] = json_object();
+}
+
+void out_end(struct vsadm_out *o)
+{
+	if (!o->json || !o->depth)
+		return;
+	json_dumpf(o->stack[0], o->f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', o->f);
+	json_decref(o->stack[0]);
+	o->depth = 0;
+}
+
+static void out_add(struct vsadm_out *o, const char *key, json_t *v)
+{
+	json_t *top = o->stack[o->depth - 1];
+
+	if (json_is_array(top))
+		json_array_append_new(top, v);
+	else
+		json_object_set_new(top, key, v);
+}
+
+static void out_open(struct vsadm_out *o, const char *key, json_t *v)
+{
+	if (!o->json)
+		return;
+	if (o->depth == VSADM_OUT_DEPTH) {
+		json_decref(v);
+		return;
+	}
+	out_add(o, key, v);
+	o->stack[o->depth++] = v;
+}
+
+void out_open_obj(struct vsadm_out *o, const char *key)
+{
+	if (o->json)
+		out_open(o, key, json_object());
+}
+
+void out_open_arr(struct vsadm_out *o, const char *key)
+{
+	if (o->json)
+		out_open(o, key, json_array());
+}
+
+void out_close(struct vsadm_out *o)
+{
+	if (o->json && o->depth > 1)
+		o->depth--;
+}
+
+void out_str(struct vsadm_out *o, const char *key, const char *fmt,
+	     const char *v)
+{
+	if (o->json)
+		out_add(o, key, json_string(v));
+	else if (fmt)
+		fprintf(o->f, fmt, v);
+}
+
+void out_uint(struct vsadm_out *o, const char *key, const char *fmt,
+	      uint64_t v)
+{
+	if (o->json)
+		out_add(o, key, json_integer((json_int_t)v));
+	else if (fmt)
+		fprintf(o->f, fmt, (unsigned long long)v);
+}
+
+void out_text(struct vsadm_out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(o->f, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsadm -S, -R and --restore-replace.
+ *
+ * -S prints the sorted snapshot in ipvsadm -S form, so its output is
+ * stable. A restore is done in three steps so that nothing changes
+ * unless the whole file is good: every line is parsed (restore_parse),
+ * the lines are applied to a model of the kernel's state to get the
+ * wanted state and, from its difference with the current one, a plan
+ * (restore_plan); only then is the plan sent (cmds.c). Restoring what
+ * -S printed gives an empty plan.
+ */
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsadm.h"
+
+void vsadm_save(FILE *f, const struct vsadm_state *st, bool numeric)
+{
+	char svc[300], dest[300];
+	size_t i, j;
+
+	for (i = 0; i < st->n; i++) {
+		const struct vsadm_svc_entry *e = &st->svcs[i];
+		const char *p = e->svc.protocol == IPPROTO_UDP ? "-u" : "-t";
+
+		vsadm_addrport_str(e->svc.addr, e->svc.port, e->svc.protocol,
+				   numeric, svc, sizeof(svc));
+		fprintf(f, "-A %s %s", p, svc);
+		if (e->svc.has & VS_SVC_HAS_SCHED)
+			fprintf(f, " -s %s", e->svc.sched);
+		fputc('\n', f);
+		for (j = 0; j < e->n_dests; j++) {
+			const struct vs_dest *d = &e->dests[j];
+
+			vsadm_addrport_str(d->addr, d->port, e->svc.protocol,
+					   numeric, dest, sizeof(dest));
+			fprintf(f, "-a %s %s -r %s -m -w %u\n", p, svc, dest,
+				d->weight);
+		}
+	}
+}
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+#define VSADM_MAX_WORDS	64
+
+int vsadm_restore_parse(FILE *in, const char *name, struct vsadm_line **lines,
+			size_t *n, char *err, size_t errlen)
+{
+	struct vsadm_line *v = NULL;
+	size_t cap = 0, len = 0;
+	unsigned int lineno = 0;
+	char *buf = NULL, msg[256];
+	size_t bufsz = 0;
+
+	*lines = NULL;
+	*n = 0;
+	while (getline(&buf, &bufsz, in) != -1) {
+		char *words[VSADM_MAX_WORDS], *save, *w;
+		int nw = 0;
+
+		lineno++;
+		for (w = strtok_r(buf, " \t\r\n", &save); w;
+		     w = strtok_r(NULL, " \t\r\n", &save)) {
+			if (w[0] == '#')
+				break;
+			if (nw == VSADM_MAX_WORDS) {
+				fail(err, errlen, "%s:%u: line too long", name,
+				     lineno);
+				goto err;
+			}
+			words[nw++] = w;
+		}
+		if (!nw)
+			continue;
+		if (len == cap) {
+			struct vsadm_line *p;
+
+			cap = cap ? cap * 2 : 64;
+			p = realloc(v, cap * sizeof(*v));
+			if (!p) {
+				fail(err, errlen, "%s:%u: out of memory", name,
+				     lineno);
+				goto err;
+			}
+			v = p;
+		}
+		v[len].lineno = lineno;
+		if (vsadm_parse(nw, words, &v[len].o, msg, sizeof(msg))) {
+			fail(err, errlen, "%s:%u: %s", name, lineno, msg);
+			goto err;
+		}
+		switch (v[len].o.cmd) {
+		case VSADM_ADD_SVC:
+		case VSADM_EDIT_SVC:
+		case VSADM_DEL_SVC:
+		case VSADM_ADD_DEST:
+		case VSADM_EDIT_DEST:
+		case VSADM_DEL_DEST:
+		case VSADM_SET:
+			break;
+		default:
+			fail(err, errlen,
+			     "%s:%u: %s cannot be used in a restore file (only -A -E -D -a -e -d --set)",
+			     name, lineno, words[0]);
+			goto err;
+		}
+		len++;
+	}
+	free(buf);
+	*lines = v;
+	*n = len;
+	return 0;
+err:
+	free(buf);
+	free(v);
+	return -1;
+}
+
+/* The model: a vsadm_state we own and edit. */
+
+static int model_copy(struct vsadm_state *dst, const struct vsadm_state *src)
+{
+	size_t i;
+
+	dst->n = 0;
+	dst->svcs = calloc(src->n ? src->n : 1, sizeof(*dst->svcs));
+	if (!dst->svcs)
+		return -1;
+	for (i = 0; i < src->n; i++) {
+		struct vsadm_svc_entry *e = &dst->svcs[i];
+
+		*e = src->svcs[i];
+		e->dests = malloc((e->n_dests ? e->n_dests : 1) *
+				  sizeof(*e->dests));
+		if (!e->dests)
+			return -1;
+		if (e->n_dests)
+			memcpy(e->dests, src->svcs[i].dests,
+			       e->n_dests * sizeof(*e->dests));
+		dst->n++;
+	}
+	return 0;
+}
+
+static struct vsadm_svc_entry *model_add_svc(struct vsadm_state *st,
+					     const struct vs_svc *svc)
+{
+	struct vsadm_svc_entry *p = realloc(st->svcs,
+					    (st->n + 1) * sizeof(*p));
+
+	if (!p)
+		return NULL;
+	st->svcs = p;
+	p = &st->svcs[st->n++];
+	memset(p, 0, sizeof(*p));
+	p->svc = *svc;
+	return p;
+}
+
+static void model_del_svc(struct vsadm_state *st, struct vsadm_svc_entry *e)
+{
+	size_t i = (size_t)(e - st->svcs);
+
+	free(e->dests);
+	memmove(e, e + 1, (st->n - i - 1) * sizeof(*e));
+	st->n--;
+}
+
+static struct vs_dest *model_add_dest(struct vsadm_svc_entry *e,
+				      const struct vs_dest *d)
+{
+	struct vs_dest *p = realloc(e->dests, (e->n_dests + 1) * sizeof(*p));
+
+	if (!p)
+		return NULL;
+	e->dests = p;
+	p[e->n_dests] = *d;
+	return &p[e->n_dests++];
+}
+
+static void model_del_dest(struct vsadm_svc_entry *e, struct vs_dest *d)
+{
+	size_t i = (size_t)(d - e->dests);
+
+	memmove(d, d + 1, (e->n_dests - i - 1) * sizeof(*d));
+	e->n_dests--;
+}
+
+static int model_apply(struct vsadm_state *st, const struct vsadm_line *l,
+		       struct vs_config *cfg, bool *has_cfg, const char *name,
+		       char *err, size_t errlen)
+{
+	const struct vsadm_opts *o = &l->o;
+	struct vsadm_svc_entry *e = NULL;
+	struct vs_dest *d = NULL;
+	char s[64], a[INET_ADDRSTRLEN];
+
+	if (o->cmd == VSADM_SET) {
+		if (o->set.tcp_est)
+			cfg->tcp_est = o->set.tcp_est;
+		if (o->set.tcp_fin)
+			cfg->tcp_fin = o->set.tcp_fin;
+		if (o->set.udp)
+			cfg->udp = o->set.udp;
+		*has_cfg = true;
+		return 0;
+	}
+	vsadm_svc_str(&o->svc, s, sizeof(s));
+	e = vsadm_state_find(st, &o->svc);
+	if (!e && o->cmd != VSADM_ADD_SVC)
+		return fail(err, errlen, "%s:%u: no service %s", name,
+			    l->lineno, s);
+	if (o->has_dest) {
+		inet_ntop(AF_INET, &o->dest.addr, a, sizeof(a));
+		d = vsadm_entry_find_dest(e, &o->dest);
+		if (!d && o->cmd != VSADM_ADD_DEST)
+			return fail(err, errlen,
+				    "%s:%u: no real server %s:%u in %s", name,
+				    l->lineno, a, o->dest.port, s);
+	}
+	switch (o->cmd) {
+	case VSADM_ADD_SVC:
+		if (!e) {
+			e = model_add_svc(st, &o->svc);
+			if (!e)
+				goto nomem;
+		}
+		/* An existing service is updated. */
+		__attribute__((fallthrough));
+	case VSADM_EDIT_SVC:
+		if (o->svc.has & VS_SVC_HAS_SCHED) {
+			memcpy(e->svc.sched, o->svc.sched, sizeof(e->svc.sched));
+			e->svc.has |= VS_SVC_HAS_SCHED;
+		}
+		break;
+	case VSADM_DEL_SVC:
+		model_del_svc(st, e);
+		break;
+	case VSADM_ADD_DEST:
+		if (!d) {
+			d = model_add_dest(e, &o->dest);
+			if (!d)
+				goto nomem;
+		}
+		d->weight = o->dest.weight;
+		d->has |= VS_DEST_HAS_WEIGHT;
+		break;
+	case VSADM_EDIT_DEST:
+		if (o->dest.has & VS_DEST_HAS_WEIGHT)
+			d->weight = o->dest.weight;
+		break;
+	case VSADM_DEL_DEST:
+		model_del_dest(e, d);
+		break;
+	default:
+		break;
+	}
+	return 0;
+nomem:
+	return fail(err, errlen, "%s:%u: out of memory", name, l->lineno);
+}
+
+static int plan_add(struct vsadm_plan *plan, enum vsadm_action_op op,
+		    const struct vs_svc *svc, const struct vs_dest *dest,
+		    const struct vs_config *cfg)
+{
+	struct vsadm_action *p = realloc(plan->acts,
+					 (plan->n + 1) * sizeof(*p));
+
+	if (!p)
+		return -1;
+	plan->acts = p;
+	p = &plan->acts[plan->n++];
+	memset(p, 0, sizeof(*p));
+	p->op = op;
+	if (svc) {
+		/* Only the key and the scheduler travel. */
+		p->svc.af = AF_INET;
+		p->svc.protocol = svc->protocol;
+		p->svc.addr = svc->addr;
+		p->svc.port = svc->port;
+		if (op == VSADM_ACT_SVC_NEW || op == VSADM_ACT_SVC_SET) {
+			p->svc.has = svc->has & VS_SVC_HAS_SCHED;
+			memcpy(p->svc.sched, svc->sched, sizeof(p->svc.sched));
+		}
+	}
+	if (dest) {
+		p->dest.addr = dest->addr;
+		p->dest.port = dest->port;
+		p->dest.has = VS_DEST_HAS_PORT;
+		if (op == VSADM_ACT_DEST_NEW || op == VSADM_ACT_DEST_SET) {
+			p->dest.weight = dest->weight;
+			p->dest.fwd = VSCHED_FWD_MASQ;
+			p->dest.has |= VS_DEST_HAS_WEIGHT;
+			if (op == VSADM_ACT_DEST_NEW)
+				p->dest.has |= VS_DEST_HAS_FWD;
+		}
+	}
+	if (cfg)
+		p->cfg = *cfg;
+	return 0;
+}
+
+/*
+ * Additions before deletions, so that replacing a server by another
+ * never leaves a service without one.
+ */
+static int plan_diff(const struct vsadm_state *cur,
+		     const struct vsadm_state *want, struct vsadm_plan *plan)
+{
+	size_t i, j;
+
+	for (i = 0; i < want->n; i++) {
+		const struct vsadm_svc_entry *w = &want->svcs[i];
+		const struct vsadm_svc_entry *c = vsadm_state_find(cur, &w->svc);
+
+		if (!c) {
+			if (plan_add(plan, VSADM_ACT_SVC_NEW, &w->svc, NULL,
+				     NULL))
+				return -1;
+		} else if ((w->svc.has & VS_SVC_HAS_SCHED) &&
+			   strcmp(w->svc.sched, c->svc.sched)) {
+			if (plan_add(plan, VSADM_ACT_SVC_SET, &w->svc, NULL,
+				     NULL))
+				return -1;
+		}
+	}
+	for (i = 0; i < want->n; i++) {
+		const struct vsadm_svc_entry *w = &want->svcs[i];
+		const struct vsadm_svc_entry *c = vsadm_state_find(cur, &w->svc);
+
+		for (j = 0; j < w->n_dests; j++) {
+			const struct vs_dest *wd = &w->dests[j];
+			const struct vs_dest *cd =
+				c ? vsadm_entry_find_dest(c, wd) : NULL;
+
+			if (!cd) {
+				if (plan_add(plan, VSADM_ACT_DEST_NEW, &w->svc,
+					     wd, NULL))
+					return -1;
+			} else if (cd->weight != wd->weight) {
+				if (plan_add(plan, VSADM_ACT_DEST_SET, &w->svc,
+					     wd, NULL))
+					return -1;
+			}
+		}
+	}
+	for (i = 0; i < cur->n; i++) {
+		const struct vsadm_svc_entry *c = &cur->svcs[i];
+		const struct vsadm_svc_entry *w = vsadm_state_find(want, &c->svc);
+
+		if (!w)
+			continue;	/* the whole service goes below */
+		for (j = 0; j < c->n_dests; j++)
+			if (!vsadm_entry_find_dest(w, &c->dests[j]) &&
+			    plan_add(plan, VSADM_ACT_DEST_DEL, &c->svc,
+				     &c->dests[j], NULL))
+				return -1;
+	}
+	for (i = 0; i < cur->n; i++)
+		if (!vsadm_state_find(want, &cur->svcs[i].svc) &&
+		    plan_add(plan, VSADM_ACT_SVC_DEL, &cur->svcs[i].svc, NULL,
+			     NULL))
+			return -1;
+	return 0;
+}
+
+int vsadm_restore_plan(const struct vsadm_state *cur,
+		       const struct vsadm_line *lines, size_t n, bool replace,
+		       const char *name, struct vsadm_plan *plan,
+		       char *err, size_t errlen)
+{
+	struct vsadm_state want = { 0 };
+	struct vs_config cfg = { 0 };
+	bool has_cfg = false;
+	int ret = -1;
+	size_t i;
+
+	memset(plan, 0, sizeof(*plan));
+	if (replace) {
+		want.svcs = calloc(1, sizeof(*want.svcs));
+		if (!want.svcs)
+			return fail(err, errlen, "out of memory");
+	} else if (model_copy(&want, cur)) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (model_apply(&want, &lines[i], &cfg, &has_cfg, name, err,
+				errlen))
+			goto out;
+	vsadm_state_sort(&want);
+	if (plan_diff(cur, &want, plan) ||
+	    (has_cfg && plan_add(plan, VSADM_ACT_CONFIG_SET, NULL, NULL, &cfg))) {
+		fail(err, errlen, "out of memory");
+		vsadm_plan_free(plan);
+		goto out;
+	}
+	ret = 0;
+out:
+	vsadm_state_free(&want);
+	return ret;
+}
+
+void vsadm_plan_free(struct vsadm_plan *plan)
+{
+	free(plan->acts);
+	plan->acts = NULL;
+	plan->n = 0;
+}
