@@ -178,8 +178,13 @@ static void vs_count(struct vs_conn *cp, bool dir_in, unsigned int len)
 	vs_stats_pkt(cp->dest->svc->stats, dir_in, len);
 }
 
-static unsigned int vs_in_icmp(struct vs_net *vn, struct sk_buff *skb,
-			       const struct nf_hook_state *state, bool dir_in)
+/*
+ * Translate an ICMP error quoting a balanced flow; *hit tells whether it
+ * quoted one. See vs_nat_icmp() for the two directions.
+ */
+static unsigned int vs_icmp(struct vs_net *vn, struct sk_buff *skb,
+			    const struct nf_hook_state *state, bool dir_in,
+			    bool *hit)
 {
 	unsigned int ihl = ip_hdrlen(skb), inner_off, inner_ihl;
 	struct icmphdr _icmph;
@@ -215,6 +220,7 @@ static unsigned int vs_in_icmp(struct vs_net *vn, struct sk_buff *skb,
 				     ciph->saddr, ports[0]);
 	if (!cp)
 		return NF_ACCEPT;
+	*hit = true;
 	vs_count(cp, dir_in, skb->len);
 	if (vs_nat_icmp(skb, cp, dir_in, inner_off, inner_ihl))
 		return NF_DROP;
@@ -230,8 +236,19 @@ static unsigned int vs_in(struct vs_net *vn, struct sk_buff *skb,
 	unsigned int verdict;
 	struct vs_pkt p;
 
-	if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
-		return vs_in_icmp(vn, skb, state, true);
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
+		bool hit = false;
+
+		verdict = vs_icmp(vn, skb, state, true, &hit);
+		/*
+		 * An error this host sends about a client's packet it could
+		 * not forward to a real server (fragmentation needed) quotes
+		 * client -> real server: the client must see the VIP.
+		 */
+		if (!hit && state->hook == NF_INET_LOCAL_OUT)
+			verdict = vs_icmp(vn, skb, state, false, &hit);
+		return verdict;
+	}
 	if (!vs_parse(skb, &p))
 		return NF_ACCEPT;
 	cp = vs_conn_in_get(vn, p.protocol, ip_hdr(skb)->saddr, p.sport,
@@ -281,8 +298,11 @@ static unsigned int vs_out_hook(void *priv, struct sk_buff *skb,
 	struct vs_conn *cp;
 	struct vs_pkt p;
 
-	if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
-		return vs_in_icmp(vn, skb, state, false);
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP) {
+		bool hit = false;
+
+		return vs_icmp(vn, skb, state, false, &hit);
+	}
 	if (!vs_parse(skb, &p))
 		return NF_ACCEPT;
 	cp = vs_conn_out_get(vn, p.protocol, ip_hdr(skb)->saddr, p.sport,

@@ -38,11 +38,16 @@ static const struct nla_policy vs_svc_policy[VSCHED_SVC_A_MAX + 1] = {
 	[VSCHED_SVC_A_PAD]	  = { .type = NLA_REJECT },
 };
 
+/* Policy min/max are s16: wider bounds need a range struct. */
+static struct netlink_range_validation vs_weight_range = {
+	.max = VSCHED_WEIGHT_MAX,
+};
+
 static const struct nla_policy vs_dest_policy[VSCHED_DEST_A_MAX + 1] = {
 	[VSCHED_DEST_A_ADDR4]	     = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
 	[VSCHED_DEST_A_ADDR6]	     = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[VSCHED_DEST_A_PORT]	     = NLA_POLICY_MIN(NLA_U16, 1),
-	[VSCHED_DEST_A_WEIGHT]	     = NLA_POLICY_MAX(NLA_U32, VSCHED_WEIGHT_MAX),
+	[VSCHED_DEST_A_WEIGHT]	     = NLA_POLICY_FULL_RANGE(NLA_U32, &vs_weight_range),
 	[VSCHED_DEST_A_FWD_METHOD]   = NLA_POLICY_MAX(NLA_U8, VSCHED_FWD_MAX),
 	[VSCHED_DEST_A_ACTIVE_CONNS] = { .type = NLA_REJECT },
 	[VSCHED_DEST_A_INACT_CONNS]  = { .type = NLA_REJECT },

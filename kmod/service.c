@@ -173,11 +173,20 @@ static void vs_dest_unlink(struct vs_dest *dest)
 	dest->svc->num_dests--;
 }
 
-void vs_svc_del(struct vs_service *svc)
+/*
+ * Deleting services is two steps around one grace period, so that a flush
+ * of many services waits once: unlink makes a service and its servers
+ * unreachable for new connections, finish drops the references.
+ */
+struct vs_svc_graveyard {
+	struct list_head dests;
+	struct list_head svcs;
+};
+
+static void vs_svc_unlink(struct vs_service *svc, struct vs_svc_graveyard *g)
 {
 	struct vs_net *vn = svc->vn;
 	struct vs_dest *dest, *tmp;
-	LIST_HEAD(dead);
 
 	lockdep_assert_held(&vn->lock);
 	rhashtable_remove_fast(&vn->svc_table, &svc->node, vs_svc_params);
@@ -186,25 +195,53 @@ void vs_svc_del(struct vs_service *svc)
 	vs_net_changed(vn);
 	list_for_each_entry_safe(dest, tmp, &svc->dests, list) {
 		vs_dest_unlink(dest);
-		list_add(&dest->list, &dead);
+		list_add(&dest->list, &g->dests);
 	}
 	vs_sched_release(svc);
+	list_add(&svc->gc, &g->svcs);
+}
+
+static void vs_svc_finish(struct vs_svc_graveyard *g)
+{
+	struct vs_service *svc, *stmp;
+	struct vs_dest *dest, *dtmp;
+
+	list_for_each_entry_safe(dest, dtmp, &g->dests, list)
+		vs_dest_put(dest);
+	list_for_each_entry_safe(svc, stmp, &g->svcs, gc)
+		vs_svc_put(svc);
+}
+
+void vs_svc_del(struct vs_service *svc)
+{
+	struct vs_svc_graveyard g = {
+		.dests = LIST_HEAD_INIT(g.dests),
+		.svcs = LIST_HEAD_INIT(g.svcs),
+	};
+	struct vs_net *vn = svc->vn;
+
+	vs_svc_unlink(svc, &g);
 	/* No CPU can schedule to these servers once this returns. */
 	synchronize_rcu();
-	list_for_each_entry_safe(dest, tmp, &dead, list)
-		vs_dest_put(dest);
-	vs_svc_put(svc);
+	vs_svc_finish(&g);
 	vs_hooks_put_if_idle(vn);
 }
 
 void vs_svc_flush(struct vs_net *vn)
 {
+	struct vs_svc_graveyard g = {
+		.dests = LIST_HEAD_INIT(g.dests),
+		.svcs = LIST_HEAD_INIT(g.svcs),
+	};
 	struct vs_service *svc;
 	unsigned long id;
 
 	lockdep_assert_held(&vn->lock);
 	xa_for_each(&vn->svc_ids, id, svc)
-		vs_svc_del(svc);
+		vs_svc_unlink(svc, &g);
+	synchronize_rcu();
+	vs_svc_finish(&g);
+	vs_hooks_put_if_idle(vn);
 }
 
 struct vs_dest *vs_dest_find(struct vs_service *svc, const union vs_addr *addr,

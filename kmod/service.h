@@ -37,6 +37,7 @@ struct vs_service {
 	/* Scheduler and its state, replaced as a whole under RCU. */
 	struct vs_sched_data __rcu *sched;
 	refcount_t refcnt;		/* table + one per dest */
+	struct list_head gc;		/* while being deleted */
 	struct vs_stats_cpu __percpu *stats;
 };
 
