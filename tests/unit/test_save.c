@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vsadm -S formatting, -R parsing with line numbers, and restore plans. */
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "vsadm.h"
+
+static char err[512];
+
+static struct vs_svc mk_svc(uint8_t proto, const char *addr, uint16_t port,
+			    const char *sched)
+{
+	struct vs_svc s = { .af = AF_INET, .protocol = proto, .port = port };
+
+	inet_pton(AF_INET, addr, &s.addr);
+	if (sched) {
+		snprintf(s.sched, sizeof(s.sched), "%s", sched);
+		s.has |= VS_SVC_HAS_SCHED;
+	}
+	return s;
+}
+
+static struct vs_dest mk_dest(const char *addr, uint16_t port, uint32_t w)
+{
+	struct vs_dest d = { .port = port, .weight = w,
+			     .has = VS_DEST_HAS_PORT | VS_DEST_HAS_WEIGHT |
+				    VS_DEST_HAS_FWD };
+
+	inet_pton(AF_INET, addr, &d.addr);
+	return d;
+}
+
+/* Services and servers in a deliberately unsorted order. */
+static void mk_state(struct vsadm_state *st)
+{
+	struct vsadm_svc_entry *e;
+
+	st->n = 3;
+	st->svcs = calloc(3, sizeof(*st->svcs));
+	e = &st->svcs[0];
+	e->svc = mk_svc(IPPROTO_UDP, "198.18.100.1", 53, "rr");
+	e->n_dests = 1;
+	e->dests = calloc(1, sizeof(*e->dests));
+	e->dests[0] = mk_dest("10.0.0.9", 53, 1);
+	e = &st->svcs[1];
+	e->svc = mk_svc(IPPROTO_TCP, "198.18.100.2", 80, "wrr");
+	e = &st->svcs[2];
+	e->svc = mk_svc(IPPROTO_TCP, "198.18.100.1", 80, "rr");
+	e->n_dests = 3;
+	e->dests = calloc(3, sizeof(*e->dests));
+	e->dests[0] = mk_dest("10.0.0.2", 80, 2);
+	e->dests[1] = mk_dest("10.0.0.10", 80, 1);
+	e->dests[2] = mk_dest("10.0.0.2", 79, 0);
+}
+
+static char *save_str(const struct vsadm_state *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	vsadm_save(f, st, true);
+	fclose(f);
+	return buf;
+}
+
+static const char saved[] =
+	"-A -t 198.18.100.1:80 -s rr\n"
+	"-a -t 198.18.100.1:80 -r 10.0.0.2:79 -m -w 0\n"
+	"-a -t 198.18.100.1:80 -r 10.0.0.2:80 -m -w 2\n"
+	"-a -t 198.18.100.1:80 -r 10.0.0.10:80 -m -w 1\n"
+	"-A -t 198.18.100.2:80 -s wrr\n"
+	"-A -u 198.18.100.1:53 -s rr\n"
+	"-a -u 198.18.100.1:53 -r 10.0.0.9:53 -m -w 1\n";
+
+TEST(save_sorted)
+{
+	struct vsadm_state st;
+	char *out;
+
+	mk_state(&st);
+	vsadm_state_sort(&st);
+	out = save_str(&st);
+	/* TCP before UDP, addresses numerically (10.0.0.2 < 10.0.0.10). */
+	CHECK_STR(out, saved);
+	free(out);
+	vsadm_state_free(&st);
+}
+
+TEST(save_stable)
+{
+	struct vsadm_state st;
+	char *a, *b;
+
+	mk_state(&st);
+	vsadm_state_sort(&st);
+	a = save_str(&st);
+	vsadm_state_sort(&st);
+	b = save_str(&st);
+	CHECK_STR(a, b);
+	free(a);
+	free(b);
+	vsadm_state_free(&st);
+}
+
+static int parse_text(const char *text, struct vsadm_line **lines, size_t *n)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int ret = vsadm_restore_parse(f, "stdin", lines, n, err, sizeof(err));
+
+	fclose(f);
+	return ret;
+}
+
+TEST(restore_parse_lines)
+{
+	struct vsadm_line *lines;
+	size_t n;
+
+	CHECK(parse_text("# a comment\n\n-A -t 1.2.3.4:80 -s rr\n"
+			 "  -a -t 1.2.3.4:80 -r 10.0.0.1 -m -w 2   # trailing\n"
+			 "--set 900 120 300\n", &lines, &n) == 0);
+	CHECK(n == 3);
+	if (n == 3) {
+		CHECK(lines[0].lineno == 3 && lines[0].o.cmd == VSADM_ADD_SVC);
+		CHECK(lines[1].lineno == 4 && lines[1].o.dest.weight == 2);
+		CHECK(lines[2].lineno == 5 && lines[2].o.cmd == VSADM_SET);
+	}
+	free(lines);
+}
+
+TEST(restore_parse_errors_name_the_line)
+{
+	struct vsadm_line *lines;
+	size_t n;
+
+	CHECK(parse_text("-A -t 1.2.3.4:80\n\n-a -t 1.2.3.4:80 --foo\n",
+			 &lines, &n) == -1);
+	CHECK_STR(err, "stdin:3: unknown option --foo");
+	CHECK(parse_text("-A -t 1.2.3.4:80\n-L\n", &lines, &n) == -1);
+	CHECK_HAS(err, "stdin:2: -L cannot be used in a restore file");
+	CHECK(parse_text("-C\n", &lines, &n) == -1);
+	CHECK_HAS(err, "stdin:1: -C cannot be used");
+	CHECK(parse_text("-a -t 1.2.3.4:80 -r 10.0.0.1 -w 70000\n", &lines,
+			 &n) == -1);
+	CHECK_HAS(err, "stdin:1: invalid weight '70000'");
+}
+
+static int plan_text(const struct vsadm_state *cur, const char *text,
+		     bool replace, struct vsadm_plan *plan)
+{
+	struct vsadm_line *lines;
+	size_t n;
+	int ret;
+
+	if (parse_text(text, &lines, &n))
+		return -2;
+	ret = vsadm_restore_plan(cur, lines, n, replace, "stdin", plan, err,
+				 sizeof(err));
+	free(lines);
+	return ret;
+}
+
+TEST(restore_roundtrip_changes_nothing)
+{
+	struct vsadm_state st;
+	struct vsadm_plan plan;
+
+	mk_state(&st);
+	vsadm_state_sort(&st);
+	CHECK(plan_text(&st, saved, false, &plan) == 0);
+	CHECK(plan.n == 0);
+	vsadm_plan_free(&plan);
+	CHECK(plan_text(&st, saved, true, &plan) == 0);
+	CHECK(plan.n == 0);
+	vsadm_plan_free(&plan);
+	vsadm_state_free(&st);
+}
+
+TEST(restore_merge_never_deletes)
+{
+	struct vsadm_state st;
+	struct vsadm_plan plan;
+
+	mk_state(&st);
+	vsadm_state_sort(&st);
+	/* A file that mentions one new server and one new weight. */
+	CHECK(plan_text(&st, "-A -t 198.18.100.1:80\n"
+			"-a -t 198.18.100.1:80 -r 10.0.0.3:80 -m -w 1\n"
+			"-a -t 198.18.100.1:80 -r 10.0.0.2:80 -m -w 7\n",
+			false, &plan) == 0);
+	/* In the sorted order of the servers: .2 before .3. */
+	CHECK(plan.n == 2);
+	if (plan.n == 2) {
+		CHECK(plan.acts[0].op == VSADM_ACT_DEST_SET);
+		CHECK(plan.acts[0].dest.weight == 7);
+		CHECK(plan.acts[0].svc.port == 80);
+		CHECK(plan.acts[1].op == VSADM_ACT_DEST_NEW);
+		CHECK(plan.acts[1].dest.weight == 1);
+	}
+	vsadm_plan_free(&plan);
+	vsadm_state_free(&st);
+}
+
+TEST(restore_merge_updates_scheduler)
+{
+	struct vsadm_state st;
+	struct vsadm_plan plan;
+
+	mk_state(&st);
+	vsadm_state_sort(&st);
+	CHECK(plan_text(&st, "-A -t 198.18.100.2:80 -s rr\n"
+			"-A -t 198.18.100.3:80\n", false, &plan) == 0);
+	CHECK(plan.n == 2);
+	if (plan.n == 2) {
+		CHECK(plan.acts[0].op == VSADM_ACT_SVC_SET);
+		CHECK_STR(plan.acts[0].svc.sched, "rr");
+		/* A new service without -s: the kernel's default. */
+		CHECK(plan.acts[1].op == VSADM_ACT_SVC_NEW);
+		CHECK(!(plan.acts[1].svc.has & VS_SVC_HAS_SCHED));
+	}
+	vsadm_plan_free(&plan);
+	vsadm_state_free(&st);
+}
+
+TEST(restore_replace_deletes_after_adding)
+{
+	struct vsadm_state st;
+	struct vsadm_plan plan;
+
+	mk_state(&st);
+	vsadm_state_sort(&st);
+	CHECK(plan_text(&st, "-A -t 198.18.100.1:80 -s rr\n"
+			"-a -t 198.18.100.1:80 -r 10.0.0.2:80 -m -w 2\n"
+			"-a -t 198.18.100.1:80 -r 10.0.0.4:80 -m -w 1\n",
+			true, &plan) == 0);
+	/* new 10.0.0.4, then delete 10.0.0.2:79 and 10.0.0.10, then the
+	 * two services the file does not name.
+	 */
+	CHECK(plan.n == 5);
+	if (plan.n == 5) {
+		CHECK(plan.acts[0].op == VSADM_ACT_DEST_NEW);
+		CHECK(plan.acts[1].op == VSADM_ACT_DEST_DEL);
+		CHECK(plan.acts[1].dest.port == 79);
+		CHECK(plan.acts[2].op == VSADM_ACT_DEST_DEL);
+		CHECK(plan.acts[3].op == VSADM_ACT_SVC_DEL);
+		CHECK(plan.acts[3].svc.port == 80);
+		CHECK(plan.acts[4].op == VSADM_ACT_SVC_DEL);
+		CHECK(plan.acts[4].svc.protocol == IPPROTO_UDP);
+	}
+	vsadm_plan_free(&plan);
+	vsadm_state_free(&st);
+}
+
+TEST(restore_validates_before_changing)
+{
+	struct vsadm_state st;
+	struct vsadm_plan plan;
+
+	mk_state(&st);
+	vsadm_state_sort(&st);
+	/* Line 2 is fine; line 3 names a service nobody defined. */
+	CHECK(plan_text(&st, "-A -t 198.18.100.9:80\n"
+			"-a -t 198.18.100.9:80 -r 10.0.0.1\n"
+			"-a -t 198.18.100.8:80 -r 10.0.0.1\n", false,
+			&plan) == -1);
+	CHECK_STR(err, "stdin:3: no service TCP 198.18.100.8:80");
+	CHECK(plan.n == 0);
+	CHECK(plan_text(&st, "-e -t 198.18.100.1:80 -r 10.0.0.7 -w 3\n",
+			false, &plan) == -1);
+	CHECK_STR(err, "stdin:1: no real server 10.0.0.7:80 in TCP 198.18.100.1:80");
+	CHECK(plan_text(&st, "-D -t 198.18.100.1:80\n-d -t 198.18.100.1:80 -r 10.0.0.2\n",
+			false, &plan) == -1);
+	CHECK_STR(err, "stdin:2: no service TCP 198.18.100.1:80");
+	/* In replace mode nothing exists until the file says so. */
+	CHECK(plan_text(&st, "-E -t 198.18.100.1:80 -s rr\n", true,
+			&plan) == -1);
+	CHECK_STR(err, "stdin:1: no service TCP 198.18.100.1:80");
+	vsadm_state_free(&st);
+}
+
+TEST(restore_explicit_deletes_and_set)
+{
+	struct vsadm_state st;
+	struct vsadm_plan plan;
+
+	mk_state(&st);
+	vsadm_state_sort(&st);
+	CHECK(plan_text(&st, "-d -t 198.18.100.1:80 -r 10.0.0.10\n"
+			"-D -u 198.18.100.1:53\n--set 0 60 0\n", false,
+			&plan) == 0);
+	CHECK(plan.n == 3);
+	if (plan.n == 3) {
+		CHECK(plan.acts[0].op == VSADM_ACT_DEST_DEL);
+		CHECK(plan.acts[1].op == VSADM_ACT_SVC_DEL);
+		CHECK(plan.acts[2].op == VSADM_ACT_CONFIG_SET);
+		CHECK(plan.acts[2].cfg.tcp_fin == 60);
+		CHECK(plan.acts[2].cfg.tcp_est == 0 && plan.acts[2].cfg.udp == 0);
+	}
+	vsadm_plan_free(&plan);
+	vsadm_state_free(&st);
+}
