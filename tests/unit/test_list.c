@@ -80,7 +80,7 @@ TEST(list_text_stats)
 	CHECK_HAS(out, "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
 		  "  -> RemoteAddress:Port\n");
 	/* ipvsadm's abbreviations: 123456789012 is 123G. */
-	CHECK_HAS(out, "TCP  198.18.100.1:80                     123G       42        0        0        0\n");
+	CHECK_HAS(out, "TCP  198.18.100.1:80                  123G       42        0        0        0\n");
 	CHECK_HAS(out, "  -> 10.0.0.1:8080                       0        0        0     1000        0\n");
 	free(out);
 	out = list_str(&st, VSADM_F_NUMERIC | VSADM_F_STATS | VSADM_F_EXACT);
