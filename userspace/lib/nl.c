@@ -45,6 +45,11 @@ int vs_nlerr_to_errno(int nlerr)
 
 int vs_open(struct vs_handle **hp)
 {
+	return vs_open_family(hp, VSCHED_GENL_NAME);
+}
+
+int vs_open_family(struct vs_handle **hp, const char *name)
+{
 	struct vs_handle *h;
 	int one = 1, err;
 
@@ -73,7 +78,7 @@ int vs_open(struct vs_handle **hp)
 	/* Resolving a family by name makes the kernel request_module() it
 	 * (MODULE_ALIAS_GENL_FAMILY), so this also autoloads vsched.
 	 */
-	h->family = genl_ctrl_resolve(h->sk, VSCHED_GENL_NAME);
+	h->family = genl_ctrl_resolve(h->sk, name);
 	if (h->family < 0) {
 		err = h->family == -NLE_OBJ_NOTFOUND ? -VS_ENOFAMILY :
 			vs_nlerr_to_errno(h->family);

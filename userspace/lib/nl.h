@@ -15,6 +15,9 @@ struct vs_handle {
 	char errmsg[256];
 };
 
+/* vs_open() for any generic netlink family: the tests use "nlctrl". */
+int vs_open_family(struct vs_handle **hp, const char *name);
+
 /* Called for every reply message; a negative return is kept as the
  * result of the request (the rest of the replies is still read).
  */
