@@ -103,6 +103,7 @@ static const struct vsadm_option vsadm_options[] = {
 	{ 'j', "json",		 O_JSON, 0, 0 },
 	{ 0,   "timeout",	 O_TIMEOUT, 0, 0 },
 	{ 0,   "sort",		 O_SORT, 0, 0 },
+	{ 0,   "nosort",	 O_SORT, 0, 0 },
 	{ 'g', "gatewaying",	 O_GATE, 0, 0 },
 	{ 'i', "ipip",		 O_IPIP, 0, 0 },
 	/* ipvsadm options vsched does not implement: named, refused. */

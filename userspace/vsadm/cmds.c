@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vsadm: executing a parsed command, and saying in words what went wrong
- * (with the kernel's own message when it sent one).
+ * vsadm: executing a parsed command.
  */
 
 #include <arpa/inet.h>
@@ -9,81 +8,6 @@
 #include <string.h>
 
 #include "vsadm.h"
-
-static void dest_str(const struct vs_dest *d, char *buf, size_t len)
-{
-	char a[INET_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, &d->addr, a, sizeof(a));
-	snprintf(buf, len, "%s:%u", a, d->port);
-}
-
-static bool svc_exists(struct vs_handle *h, const struct vs_svc *svc)
-{
-	struct vs_svc out;
-
-	return vs_svc_get(h, svc, &out) == 0;
-}
-
-void vsadm_report(struct vs_handle *h, int err, enum vsadm_cmd cmd,
-		  const struct vs_svc *svc, const struct vs_dest *dest)
-{
-	char kmsg[256];
-	char s[64] = "", d[64] = "", what[256];
-
-	/* Saved now: the look-ups below overwrite it. */
-	snprintf(kmsg, sizeof(kmsg), "%s", vs_errmsg(h));
-	if (svc)
-		vsadm_svc_str(svc, s, sizeof(s));
-	if (dest)
-		dest_str(dest, d, sizeof(d));
-
-	switch (-err) {
-	case EPERM:
-	case EACCES:
-		snprintf(what, sizeof(what),
-			 "permission denied: managing vsched needs CAP_NET_ADMIN");
-		break;
-	case EEXIST:
-		if (dest)
-			snprintf(what, sizeof(what),
-				 "real server %s already exists in %s", d, s);
-		else
-			snprintf(what, sizeof(what),
-				 "service %s already exists", s);
-		break;
-	case ENOENT:
-		if (cmd == VSADM_ADD_SVC && (svc->has & VS_SVC_HAS_SCHED)) {
-			snprintf(what, sizeof(what), "unknown scheduler '%s'",
-				 svc->sched);
-		} else if (svc && (cmd == VSADM_EDIT_SVC || dest) &&
-			   svc_exists(h, svc)) {
-			if (dest)
-				snprintf(what, sizeof(what),
-					 "no real server %s in %s", d, s);
-			else
-				snprintf(what, sizeof(what),
-					 "unknown scheduler '%s'", svc->sched);
-		} else if (svc) {
-			snprintf(what, sizeof(what), "no service %s", s);
-		} else {
-			snprintf(what, sizeof(what), "not found");
-		}
-		break;
-	case ENOSPC:
-		snprintf(what, sizeof(what), "too many services");
-		break;
-	default:
-		snprintf(what, sizeof(what), "%s%s%s%s%s failed: %s",
-			 vsadm_cmds[cmd].lng ? vsadm_cmds[cmd].lng + 2 : "",
-			 *s ? " " : "", s, *d ? " " : "", d, strerror(-err));
-		break;
-	}
-	if (*kmsg)
-		fprintf(stderr, "vsadm: %s (kernel: %s)\n", what, kmsg);
-	else
-		fprintf(stderr, "vsadm: %s\n", what);
-}
 
 static int conn_cmp(const void *a, const void *b)
 {

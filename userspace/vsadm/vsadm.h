@@ -171,6 +171,14 @@ void vsadm_plan_free(struct vsadm_plan *plan);
 
 /* cmds.c: execution */
 int vsadm_run(struct vs_handle *h, const struct vsadm_opts *o);
+
+/* report.c: the sentence for @err from @cmd on @svc/@dest; @svc_exists
+ * tells which of the service or its part an -ENOENT is about; @kmsg is
+ * the kernel's message, "" or NULL if none.
+ */
+void vsadm_error_text(char *buf, size_t len, int err, enum vsadm_cmd cmd,
+		      const struct vs_svc *svc, const struct vs_dest *dest,
+		      bool svc_exists, const char *kmsg);
 /* Print "vsadm: <what went wrong>" for @err returned by an operation. */
 void vsadm_report(struct vs_handle *h, int err, enum vsadm_cmd cmd,
 		  const struct vs_svc *svc, const struct vs_dest *dest);
