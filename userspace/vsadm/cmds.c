@@ -106,33 +106,26 @@ static const enum vsadm_cmd act_cmd[] = {
 	[VSADM_ACT_CONFIG_SET]	= VSADM_SET,
 };
 
-/* Reports its own errors: returns 0, or 1 when it already printed. */
-static int run_restore(struct vs_handle *h, bool replace)
+int vsadm_restore(struct vs_handle *h, const struct vsadm_line *lines,
+		  size_t n, bool replace)
 {
 	struct vsadm_state cur = { 0 };
-	struct vsadm_line *lines;
 	struct vsadm_plan plan;
 	char err[512];
-	size_t n, i;
+	size_t i;
 	int ret;
 
-	if (vsadm_restore_parse(stdin, "stdin", &lines, &n, err, sizeof(err))) {
-		fprintf(stderr, "vsadm: %s\n", err);
-		return 1;
-	}
 	ret = vsadm_state_load(h, &cur);
 	if (ret) {
 		vsadm_report(h, ret, VSADM_LIST, NULL, NULL);
-		free(lines);
-		return 1;
+		return VSADM_EXIT_FAIL;
 	}
 	ret = vsadm_restore_plan(&cur, lines, n, replace, "stdin", &plan, err,
 				 sizeof(err));
-	free(lines);
 	vsadm_state_free(&cur);
 	if (ret) {
 		fprintf(stderr, "vsadm: %s (nothing was changed)\n", err);
-		return 1;
+		return VSADM_EXIT_FAIL;
 	}
 	for (i = 0; i < plan.n; i++) {
 		const struct vsadm_action *a = &plan.acts[i];
@@ -152,7 +145,7 @@ static int run_restore(struct vs_handle *h, bool replace)
 		}
 	}
 	vsadm_plan_free(&plan);
-	return ret ? 1 : 0;
+	return ret ? VSADM_EXIT_FAIL : VSADM_EXIT_OK;
 }
 
 int vsadm_run(struct vs_handle *h, const struct vsadm_opts *o)
@@ -197,10 +190,6 @@ int vsadm_run(struct vs_handle *h, const struct vsadm_opts *o)
 			vsadm_state_free(&st);
 		}
 		break;
-	case VSADM_RESTORE:
-	case VSADM_RESTORE_REPLACE:
-		return run_restore(h, o->cmd == VSADM_RESTORE_REPLACE) ?
-		       VSADM_EXIT_FAIL : VSADM_EXIT_OK;
 	case VSADM_SET:
 		err = vs_config_set(h, &o->set);
 		break;

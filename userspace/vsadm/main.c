@@ -2,6 +2,7 @@
 /* vsadm: parse the command line, open vsched, run; exit 0, 1 or 2. */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vsadm.h"
@@ -28,8 +29,10 @@ int main(int argc, char **argv)
 {
 	struct vsadm_opts o;
 	struct vs_handle *h;
+	struct vsadm_line *lines;
 	struct vs_info info;
 	char err[512];
+	size_t n;
 	int ret;
 
 	if (argc < 2) {
@@ -53,6 +56,24 @@ int main(int argc, char **argv)
 			vs_close(h);
 		}
 		return VSADM_EXIT_OK;
+	}
+	if (o.cmd == VSADM_RESTORE || o.cmd == VSADM_RESTORE_REPLACE) {
+		/* The input is checked before the kernel is even asked. */
+		if (vsadm_restore_parse(stdin, "stdin", &lines, &n, err,
+					sizeof(err))) {
+			fprintf(stderr, "vsadm: %s (nothing was changed)\n",
+				err);
+			return VSADM_EXIT_FAIL;
+		}
+		if (open_or_report(&h)) {
+			free(lines);
+			return VSADM_EXIT_FAIL;
+		}
+		ret = vsadm_restore(h, lines, n,
+				    o.cmd == VSADM_RESTORE_REPLACE);
+		free(lines);
+		vs_close(h);
+		return ret;
 	}
 	if (open_or_report(&h))
 		return VSADM_EXIT_FAIL;

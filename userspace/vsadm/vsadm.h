@@ -169,8 +169,11 @@ int vsadm_restore_plan(const struct vsadm_state *cur,
 		       char *err, size_t errlen);
 void vsadm_plan_free(struct vsadm_plan *plan);
 
-/* cmds.c: execution */
+/* cmds.c: execution; both return a VSADM_EXIT_* code, errors printed. */
 int vsadm_run(struct vs_handle *h, const struct vsadm_opts *o);
+/* Lines from vsadm_restore_parse(), planned then sent. */
+int vsadm_restore(struct vs_handle *h, const struct vsadm_line *lines,
+		  size_t n, bool replace);
 
 /* report.c: the sentence for @err from @cmd on @svc/@dest; @svc_exists
  * tells which of the service or its part an -ENOENT is about; @kmsg is
