@@ -252,6 +252,13 @@ struct vs_event_ctx {
 	void *arg;
 };
 
+static int vs_any_seq_cb(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int vs_event_cb(struct nl_msg *msg, void *arg)
 {
 	struct vs_event_ctx *ctx = arg;
@@ -276,6 +283,7 @@ int vs_events_recv(struct vs_handle *h,
 	if (!cb)
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, vs_event_cb, &ctx);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, vs_any_seq_cb, NULL);
 	err = nl_recvmsgs(h->sk, cb);
 	nl_cb_put(cb);
 	return err < 0 ? vs_nlerr_to_errno(err) : 0;
