@@ -7,7 +7,7 @@
 #ifndef _VS_COMPAT_H
 #define _VS_COMPAT_H
 
-#include "compat-gen.h"
+#include <compat-gen.h>	/* in $(obj), see Kbuild */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
