@@ -24,6 +24,3 @@ fi
 if has net/genetlink.h 'genl_info_dump\(struct netlink_callback'; then
 	echo "#define VS_HAVE_GENL_INFO_DUMP 1"
 fi
-if has net/netfilter/ipv4/nf_reject.h 'nf_send_reset\(struct net \*net, struct sock'; then
-	echo "#define VS_HAVE_NF_SEND_RESET_SK 1"
-fi

@@ -16,8 +16,10 @@
  *  LOCAL_OUT, just before conntrack (vs_local): like vs_in, for clients
  *	on this host; the packet is rerouted after the rewrite.
  *
- * Filter chains therefore see the real server's address in both
- * directions of the forward path (Documentation/design.rst).
+ * So filter chains see client -> real server on the way in and, after
+ * vs_out, VIP -> client on the way back; conntrack has matched both to
+ * one flow, so ESTABLISHED rules cover the replies
+ * (Documentation/design.rst).
  * Fragments were reassembled by nf_defrag_ipv4 (priority -400).
  * All hooks run under rcu_read_lock() with BHs disabled.
  */
@@ -110,7 +112,7 @@ static void vs_refuse(struct sk_buff *skb, const struct vs_pkt *p,
 static unsigned int vs_schedule(struct vs_net *vn, struct sk_buff *skb,
 				const struct vs_pkt *p,
 				const struct nf_hook_state *state,
-				struct vs_conn **cpp)
+				bool had_conn, struct vs_conn **cpp)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	struct vs_svc_key key = {
@@ -126,9 +128,10 @@ static unsigned int vs_schedule(struct vs_net *vn, struct sk_buff *skb,
 	struct vs_conn *cp;
 
 	svc = vs_svc_lookup(vn, &key);
-	if (!svc)
-		return NF_ACCEPT;
-	if (p->protocol == IPPROTO_TCP && !VS_TCP_SYN_ONLY(p->tcp_flags)) {
+	if (!svc && !had_conn)
+		return NF_ACCEPT;	/* not ours */
+	if (!svc || (p->protocol == IPPROTO_TCP &&
+		     !VS_TCP_SYN_ONLY(p->tcp_flags))) {
 		/* Mid-flow packet we hold no entry for: the client's
 		 * connection is gone, tell it at once.
 		 */
@@ -233,6 +236,7 @@ static unsigned int vs_in(struct vs_net *vn, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
 	struct vs_conn *cp = NULL;
+	bool had_conn = false;
 	unsigned int verdict;
 	struct vs_pkt p;
 
@@ -256,9 +260,10 @@ static unsigned int vs_in(struct vs_net *vn, struct sk_buff *skb,
 	if (cp && unlikely(vs_conn_stale(cp, &p))) {
 		vs_conn_expire(vn, cp);
 		cp = NULL;
+		had_conn = true;
 	}
 	if (!cp) {
-		verdict = vs_schedule(vn, skb, &p, state, &cp);
+		verdict = vs_schedule(vn, skb, &p, state, had_conn, &cp);
 		if (!cp)
 			return verdict;
 	}

@@ -572,8 +572,12 @@ out:
 static int vs_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vs_net *vn = vs_net(genl_info_net(info));
+	struct vs_service *svc;
+	unsigned long id;
 
 	mutex_lock(&vn->lock);
+	xa_for_each(&vn->svc_ids, id, svc)
+		vs_notify(svc, NULL, VSCHED_CMD_SVC_DEL);
 	vs_svc_flush(vn);
 	mutex_unlock(&vn->lock);
 	return 0;

@@ -7,10 +7,13 @@
  *
  * Family name VSCHED_GENL_NAME, version VSCHED_GENL_VERSION. Multicast
  * group VSCHED_GENL_MCGRP_EVENTS carries a copy of every service and real
- * server change (same layout as the reply to the matching GET). All
- * commands and the event group need CAP_NET_ADMIN in the initial user
- * namespace, unless the host loaded the module with allow_userns=1, in
- * which case CAP_NET_ADMIN over the caller's network namespace suffices.
+ * server change made by a command (same layout as the reply to the
+ * matching GET; FLUSH sends one SVC_DEL per service). All commands need
+ * CAP_NET_ADMIN in the initial user namespace, unless the host loaded the
+ * module with allow_userns=1, in which case CAP_NET_ADMIN over the
+ * caller's network namespace suffices. Joining the event group needs
+ * CAP_NET_ADMIN over the namespace on kernels that can enforce it
+ * (GENL_MCAST_CAP_NET_ADMIN); events carry no client addresses.
  *
  * Every object lives in the network namespace of the netlink socket.
  * Unknown attributes, out-of-range values and unknown flag bits are
@@ -26,7 +29,7 @@
  *
  * VSCHED_CMD_SVC_NEW     in:  VSCHED_A_SVC { key, SCHED_NAME?, FLAGS? }
  *                        NLM_F_EXCL semantics always: -EEXIST if present.
- *                        SCHED_NAME defaults to "wlc" if built, else "rr".
+ *                        SCHED_NAME defaults to "rr".
  * VSCHED_CMD_SVC_SET     in:  VSCHED_A_SVC { key, SCHED_NAME?, FLAGS? }
  *                        -ENOENT if the service does not exist.
  * VSCHED_CMD_SVC_DEL     in:  VSCHED_A_SVC { key }. Established flows of
@@ -111,8 +114,9 @@ enum vsched_attr {
 
 /* Service flags (VSCHED_SVC_A_FLAGS). */
 enum vsched_svc_flags {
-	/* Established flows to a deleted real server are dropped (TCP gets
-	 * a reset on its next packet) instead of continuing.
+	/* Established flows to a deleted real server (or of a deleted
+	 * service) end at their next packet, a TCP one with a reset,
+	 * instead of continuing until they close.
 	 */
 	VSCHED_SVC_F_EXPIRE_ON_DELETE	= 1U << 0,
 	__VSCHED_SVC_F_ALL		= VSCHED_SVC_F_EXPIRE_ON_DELETE,
@@ -206,7 +210,9 @@ enum vsched_info_attr {
 	VSCHED_INFO_A_TABLE_BUCKETS,	/* u32, current hash table size */
 	VSCHED_INFO_A_DROP_NO_DEST,	/* u64, new flows with no server */
 	VSCHED_INFO_A_DROP_NO_CONN,	/* u64, TCP non-SYN with no entry */
-	VSCHED_INFO_A_DROP_CONN_LIMIT,	/* u64, new flows over CONN_MAX */
+	VSCHED_INFO_A_DROP_CONN_LIMIT,	/* u64, new flows over CONN_MAX or
+					 * with no memory for an entry
+					 */
 	VSCHED_INFO_A_PAD,
 	__VSCHED_INFO_A_MAX
 };
