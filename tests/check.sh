@@ -46,7 +46,7 @@ suite lint scripts/lint-kmod.sh "${kdirs[@]}"
 suite dkms tests/dkms.sh
 for k in "${kernels[@]}"; do
 	ko=$(scripts/build-kmod.sh "$k") || { failed_suites+=("build-$k"); continue; }
-	suite "e2e-$k" tests/vm/run.sh --kernel "$k" --module "$ko" -- \
+	suite "e2e-$k" tests/vm/run.sh --kernel "$k" --module "$ko" --no-unload -- \
 		tests/e2e/run.sh
 done
 

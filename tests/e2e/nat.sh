@@ -25,9 +25,10 @@ requests() {
 	echo "$out"
 }
 
-# sequence N: the servers that answered N requests, in order.
+# sequence N: the servers that answered N requests, in order (vs-client
+# -v reports each answer on stderr).
 sequence() {
-	nsq client "$CLIENT" -v -n "$1" -t 5000 "$VIP:80" 2>/dev/null |
+	nsq client "$CLIENT" -v -n "$1" -t 5000 "$VIP:80" 2>&1 >/dev/null |
 		awk 'NF == 2 && $1 ~ /^[0-9]+$/ {printf "%s ", $2}'
 }
 
@@ -59,7 +60,7 @@ t_quiesce() {
 	for s in "${SERVER_IPS[@]}"; do vsadm -e -t "$VIP:80" -r "$s:80" -m -w 1; done
 	# rr state is rebuilt on every change: the next connection goes to s1.
 	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=4000" "$VIP:80" \
-		>"$VS_TMP/slow" 2>&1 &
+		>"$VS_TMP/slow" 2>/dev/null &
 	pid=$!
 	wait_until 10 _established
 	vsadm -Lnc
@@ -176,7 +177,7 @@ t_local_client() {
 	local got
 	# Any route to the VIP will do: the balancer reroutes after the rewrite.
 	n_lb ip route add 198.18.100.0/24 dev veth-c
-	got=$(nsq lb "$CLIENT" -v -n 3 -t 5000 "$VIP:80" 2>/dev/null |
+	got=$(nsq lb "$CLIENT" -v -n 3 -t 5000 "$VIP:80" 2>&1 >/dev/null |
 		awk 'NF == 2 && $1 ~ /^[0-9]+$/ {print $2}' | sort | tr '\n' ' ')
 	check_eq "locally originated connections to the VIP are balanced" \
 		"$got" "s1 s2 s3 "
