@@ -70,6 +70,33 @@ static struct vs_conn *vs_t_new(struct kunit *test, u8 proto, u16 cport)
 	return vs_conn_new(f->vn, &key, VS_T_VIP, htons(80), f->dest);
 }
 
+/* Lookups for client 198.18.1.2:cport. The caller's entries outlive the
+ * read section: only the test itself expires them.
+ */
+static struct vs_conn *vs_t_in(struct vs_conn_fixture *f, u8 proto,
+			       u16 cport, u16 vport)
+{
+	struct vs_conn *cp;
+
+	rcu_read_lock();
+	cp = vs_conn_in_get(f->vn, proto, VS_T_CLIENT, htons(cport), VS_T_VIP,
+			    htons(vport));
+	rcu_read_unlock();
+	return cp;
+}
+
+static struct vs_conn *vs_t_out(struct vs_conn_fixture *f, u8 proto,
+				u16 rport, u16 cport)
+{
+	struct vs_conn *cp;
+
+	rcu_read_lock();
+	cp = vs_conn_out_get(f->vn, proto, VS_T_RIP, htons(rport),
+			     VS_T_CLIENT, htons(cport));
+	rcu_read_unlock();
+	return cp;
+}
+
 static void vs_test_conn_lookup(struct kunit *test)
 {
 	struct vs_conn_fixture *f = test->priv;
@@ -79,31 +106,18 @@ static void vs_test_conn_lookup(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(cp));
 	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 1U);
 
-	rcu_read_lock();
-	/* Client to VIP. */
-	KUNIT_EXPECT_PTR_EQ(test, vs_conn_in_get(f->vn, IPPROTO_TCP,
-			    VS_T_CLIENT, htons(40000), VS_T_VIP, htons(80)), cp);
-	/* Reply from the real server to the client. */
-	KUNIT_EXPECT_PTR_EQ(test, vs_conn_out_get(f->vn, IPPROTO_TCP,
-			    VS_T_RIP, htons(8080), VS_T_CLIENT, htons(40000)),
-			    cp);
-	/* Other port, protocol or VIP: no match. */
-	KUNIT_EXPECT_NULL(test, vs_conn_in_get(f->vn, IPPROTO_TCP,
-			  VS_T_CLIENT, htons(40001), VS_T_VIP, htons(80)));
-	KUNIT_EXPECT_NULL(test, vs_conn_in_get(f->vn, IPPROTO_UDP,
-			  VS_T_CLIENT, htons(40000), VS_T_VIP, htons(80)));
-	KUNIT_EXPECT_NULL(test, vs_conn_in_get(f->vn, IPPROTO_TCP,
-			  VS_T_CLIENT, htons(40000), VS_T_VIP, htons(81)));
-	KUNIT_EXPECT_NULL(test, vs_conn_out_get(f->vn, IPPROTO_TCP,
-			  VS_T_RIP, htons(80), VS_T_CLIENT, htons(40000)));
-	rcu_read_unlock();
+	/* Client to VIP, and the real server's reply to the client. */
+	KUNIT_EXPECT_PTR_EQ(test, vs_t_in(f, IPPROTO_TCP, 40000, 80), cp);
+	KUNIT_EXPECT_PTR_EQ(test, vs_t_out(f, IPPROTO_TCP, 8080, 40000), cp);
+	/* Other port, protocol or VIP port: no match. */
+	KUNIT_EXPECT_NULL(test, vs_t_in(f, IPPROTO_TCP, 40001, 80));
+	KUNIT_EXPECT_NULL(test, vs_t_in(f, IPPROTO_UDP, 40000, 80));
+	KUNIT_EXPECT_NULL(test, vs_t_in(f, IPPROTO_TCP, 40000, 81));
+	KUNIT_EXPECT_NULL(test, vs_t_out(f, IPPROTO_TCP, 80, 40000));
 
 	vs_conn_expire(f->vn, cp);
 	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 0U);
-	rcu_read_lock();
-	KUNIT_EXPECT_NULL(test, vs_conn_in_get(f->vn, IPPROTO_TCP,
-			  VS_T_CLIENT, htons(40000), VS_T_VIP, htons(80)));
-	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, vs_t_in(f, IPPROTO_TCP, 40000, 80));
 }
 
 static void vs_test_conn_limit(struct kunit *test)
@@ -162,13 +176,8 @@ static void vs_test_conn_sweep(struct kunit *test)
 	WRITE_ONCE(old->expires, jiffies - 1);
 	vs_conn_sweep(f->vn, false);
 	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 1U);
-	rcu_read_lock();
-	KUNIT_EXPECT_NULL(test, vs_conn_in_get(f->vn, IPPROTO_UDP,
-			  VS_T_CLIENT, htons(5000), VS_T_VIP, htons(80)));
-	KUNIT_EXPECT_PTR_EQ(test, vs_conn_in_get(f->vn, IPPROTO_UDP,
-			    VS_T_CLIENT, htons(5001), VS_T_VIP, htons(80)),
-			    young);
-	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, vs_t_in(f, IPPROTO_UDP, 5000, 80));
+	KUNIT_EXPECT_PTR_EQ(test, vs_t_in(f, IPPROTO_UDP, 5001, 80), young);
 }
 
 /* Many entries force resizes; every one stays reachable. */
@@ -183,12 +192,8 @@ static void vs_test_conn_many(struct kunit *test)
 							 10000 + i)));
 	flush_work(&f->vn->conn_table.ht.run_work);
 	KUNIT_EXPECT_GT(test, vs_conn_buckets(f->vn), 256U);
-	rcu_read_lock();
 	for (i = 0; i < 5000; i++)
-		found += !!vs_conn_in_get(f->vn, IPPROTO_TCP, VS_T_CLIENT,
-					  htons(10000 + i), VS_T_VIP,
-					  htons(80));
-	rcu_read_unlock();
+		found += !!vs_t_in(f, IPPROTO_TCP, 10000 + i, 80);
 	KUNIT_EXPECT_EQ(test, found, 5000U);
 }
 
@@ -207,4 +212,5 @@ static struct kunit_suite vs_conn_suite = {
 	.exit = vs_conn_test_exit,
 	.test_cases = vs_conn_cases,
 };
+
 kunit_test_suite(vs_conn_suite);

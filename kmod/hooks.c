@@ -135,22 +135,22 @@ static unsigned int vs_schedule(struct vs_net *vn, struct sk_buff *skb,
 		/* Mid-flow packet we hold no entry for: the client's
 		 * connection is gone, tell it at once.
 		 */
-		vs_net_count(vn, drop_no_conn);
+		this_cpu_inc(vn->stats->drop_no_conn);
 		vs_refuse(skb, p, state);
 		return NF_DROP;
 	}
 	dest = vs_sched_pick(svc, skb);
 	if (!dest) {
-		vs_net_count(vn, drop_no_dest);
+		this_cpu_inc(vn->stats->drop_no_dest);
 		vs_refuse(skb, p, state);
 		return NF_DROP;
 	}
 	cp = vs_conn_new(vn, &ck, iph->daddr, p->dport, dest);
 	if (IS_ERR(cp)) {
 		if (PTR_ERR(cp) == -ENOSPC)
-			vs_net_count(vn, drop_conn_limit);
+			this_cpu_inc(vn->stats->drop_conn_limit);
 		else
-			vs_net_count(vn, drop_nomem);
+			this_cpu_inc(vn->stats->drop_nomem);
 		return NF_DROP;
 	}
 	vs_stats_conn(dest->stats);

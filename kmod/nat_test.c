@@ -79,12 +79,11 @@ static void vs_t_verify(struct kunit *test, struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 	unsigned int l4len = skb->len - sizeof(*iph);
+	__wsum sum = csum_partial(skb_transport_header(skb), l4len, 0);
 
 	KUNIT_EXPECT_EQ(test, ip_fast_csum(iph, iph->ihl), 0);
 	KUNIT_EXPECT_EQ(test, csum_tcpudp_magic(iph->saddr, iph->daddr, l4len,
-				iph->protocol,
-				csum_partial(skb_transport_header(skb), l4len,
-					     0)), 0);
+						iph->protocol, sum), 0);
 }
 
 static void vs_t_rewrite(struct kunit *test, u8 proto, u8 summed)
@@ -231,4 +230,5 @@ static struct kunit_suite vs_nat_suite = {
 	.name = "vsched-nat",
 	.test_cases = vs_nat_cases,
 };
+
 kunit_test_suite(vs_nat_suite);

@@ -23,7 +23,6 @@ static struct genl_family vs_family;
 
 enum { VS_MCGRP_EVENTS };
 
-
 static const struct nla_policy vs_svc_policy[VSCHED_SVC_A_MAX + 1] = {
 	[VSCHED_SVC_A_AF]	  = { .type = NLA_U16 },
 	[VSCHED_SVC_A_PROTOCOL]	  = { .type = NLA_U8 },
@@ -233,7 +232,7 @@ static int vs_fill_svc(struct sk_buff *skb, struct vs_service *svc, bool full)
 		goto cancel;
 	if (full) {
 		sched = rcu_dereference_protected(svc->sched,
-				lockdep_is_held(&svc->vn->lock));
+						  lockdep_is_held(&svc->vn->lock));
 		if (nla_put_string(skb, VSCHED_SVC_A_SCHED_NAME,
 				   sched->ops->name) ||
 		    nla_put_u32(skb, VSCHED_SVC_A_FLAGS, svc->flags) ||

@@ -60,8 +60,6 @@ static inline struct vs_net *vs_net(const struct net *net)
 	return net_generic(net, vs_net_id);
 }
 
-#define vs_net_count(vn, field) this_cpu_inc((vn)->stats->field)
-
 int vs_hooks_get(struct vs_net *vn);
 void vs_hooks_put_if_idle(struct vs_net *vn);
 

@@ -88,9 +88,11 @@ int vs_sched_rebuild(struct vs_service *svc, const struct vs_sched_ops *ops)
 {
 	struct vs_sched_data *data;
 
-	if (!ops)
-		ops = rcu_dereference_protected(svc->sched,
-				lockdep_is_held(&svc->vn->lock))->ops;
+	if (!ops) {
+		data = rcu_dereference_protected(svc->sched,
+						 lockdep_is_held(&svc->vn->lock));
+		ops = data->ops;
+	}
 	data = ops->build(svc);
 	if (IS_ERR(data))
 		return PTR_ERR(data);

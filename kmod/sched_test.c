@@ -192,4 +192,5 @@ static struct kunit_suite vs_sched_suite = {
 	.name = "vsched-sched",
 	.test_cases = vs_sched_cases,
 };
+
 kunit_test_suite(vs_sched_suite);

@@ -98,6 +98,7 @@ enum vsched_cmd {
 	VSCHED_CMD_ZERO,
 	__VSCHED_CMD_MAX
 };
+
 #define VSCHED_CMD_MAX (__VSCHED_CMD_MAX - 1)
 
 /* Top-level attributes. */
@@ -110,6 +111,7 @@ enum vsched_attr {
 	VSCHED_A_CONFIG,	/* nest, enum vsched_config_attr */
 	__VSCHED_A_MAX
 };
+
 #define VSCHED_A_MAX (__VSCHED_A_MAX - 1)
 
 /* Service flags (VSCHED_SVC_A_FLAGS). */
@@ -136,6 +138,7 @@ enum vsched_svc_attr {
 	VSCHED_SVC_A_PAD,
 	__VSCHED_SVC_A_MAX
 };
+
 #define VSCHED_SVC_A_MAX (__VSCHED_SVC_A_MAX - 1)
 
 /* Forwarding methods (VSCHED_DEST_A_FWD_METHOD). */
@@ -143,6 +146,7 @@ enum vsched_fwd_method {
 	VSCHED_FWD_MASQ,		/* NAT: destination rewritten */
 	__VSCHED_FWD_MAX
 };
+
 #define VSCHED_FWD_MAX (__VSCHED_FWD_MAX - 1)
 
 enum vsched_dest_attr {
@@ -158,6 +162,7 @@ enum vsched_dest_attr {
 	VSCHED_DEST_A_PAD,
 	__VSCHED_DEST_A_MAX
 };
+
 #define VSCHED_DEST_A_MAX (__VSCHED_DEST_A_MAX - 1)
 
 enum vsched_stats_attr {
@@ -170,6 +175,7 @@ enum vsched_stats_attr {
 	VSCHED_STATS_A_PAD,
 	__VSCHED_STATS_A_MAX
 };
+
 #define VSCHED_STATS_A_MAX (__VSCHED_STATS_A_MAX - 1)
 
 /* Connection states (VSCHED_CONN_A_STATE). */
@@ -182,6 +188,7 @@ enum vsched_conn_state {
 	VSCHED_CS_CLOSE,		/* RST seen */
 	__VSCHED_CS_MAX
 };
+
 #define VSCHED_CS_MAX (__VSCHED_CS_MAX - 1)
 
 enum vsched_conn_attr {
@@ -199,6 +206,7 @@ enum vsched_conn_attr {
 	VSCHED_CONN_A_FWD_METHOD,	/* u8 */
 	__VSCHED_CONN_A_MAX
 };
+
 #define VSCHED_CONN_A_MAX (__VSCHED_CONN_A_MAX - 1)
 
 enum vsched_info_attr {
@@ -216,6 +224,7 @@ enum vsched_info_attr {
 	VSCHED_INFO_A_PAD,
 	__VSCHED_INFO_A_MAX
 };
+
 #define VSCHED_INFO_A_MAX (__VSCHED_INFO_A_MAX - 1)
 
 /* Timeouts are in seconds, 1..2^31/HZ; CONN_MAX 1..host ceiling. */
@@ -230,6 +239,7 @@ enum vsched_config_attr {
 	VSCHED_CONFIG_A_CONN_MAX,	/* u32, default 1048576 */
 	__VSCHED_CONFIG_A_MAX
 };
+
 #define VSCHED_CONFIG_A_MAX (__VSCHED_CONFIG_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_VSCHED_H */
