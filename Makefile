@@ -38,9 +38,13 @@ clean:
 deps:
 	scripts/deps.sh build
 
+# The demo kernel is the newest 6.12; the module is built for it in a cache.
 demo:
 	scripts/deps.sh test
-	tests/demo/run-demo.sh
+	$(MAKE) -s userspace
+	kver=$$(tests/vm/kernels.sh list | grep '^6\.12\.' | tail -n1) && \
+	module=$$(scripts/build-kmod.sh "$$kver") && \
+	KVER=$$kver MODULE=$$module tests/demo/run-demo.sh
 
 check:
 	scripts/deps.sh test
