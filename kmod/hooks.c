@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The packet path. Three IPv4 hooks, registered in a namespace only while
+ * The packet path. Four IPv4 hooks, registered in a namespace only while
  * it has a service or a connection entry:
  *
  *  PRE_ROUTING, just before conntrack (vs_in): packets from clients to a
@@ -10,16 +10,18 @@
  *	conntrack see the flow as client -> real server, the same tuple the
  *	replies carry, so stateful firewalls see it ESTABLISHED without any
  *	setting (IPVS, which rewrites after conntrack, needs conntrack=1).
- *  PRE_ROUTING, just after conntrack (vs_out): replies from real servers
- *	get the VIP back as source, after conntrack matched them to the
- *	flow's reply direction.
+ *  FORWARD and LOCAL_IN, just before the filter table (vs_out): replies
+ *	from real servers get the VIP back as source. Not earlier: routing
+ *	must see the real server as source, or a VIP that is a local
+ *	address would make every reply a martian, and the MTU check of
+ *	forwarding would send "fragmentation needed" to the VIP instead of
+ *	to the server that must hear it (IPVS un-NATs at FORWARD too).
  *  LOCAL_OUT, just before conntrack (vs_local): like vs_in, for clients
  *	on this host; the packet is rerouted after the rewrite.
  *
- * So filter chains see client -> real server on the way in and, after
- * vs_out, VIP -> client on the way back; conntrack has matched both to
- * one flow, so ESTABLISHED rules cover the replies
- * (Documentation/design.rst).
+ * So filter chains see client -> real server on the way in and VIP ->
+ * client on the way back; conntrack has matched both to one flow, so
+ * ESTABLISHED rules cover the replies (Documentation/design.rst).
  * Fragments were reassembled by nf_defrag_ipv4 (priority -400).
  * All hooks run under rcu_read_lock() with BHs disabled.
  */
@@ -331,8 +333,14 @@ const struct nf_hook_ops vs_hook_ops[] = {
 	{
 		.hook		= vs_out_hook,
 		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= NF_IP_PRI_CONNTRACK + 1,
+		.hooknum	= NF_INET_FORWARD,
+		.priority	= NF_IP_PRI_FILTER - 1,
+	},
+	{
+		.hook		= vs_out_hook,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= NF_IP_PRI_FILTER - 1,
 	},
 	{
 		.hook		= vs_local_hook,

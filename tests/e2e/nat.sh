@@ -289,6 +289,97 @@ t_save_restore() {
 	check_eq "...and breaks no traffic" "$(requests 30)" "s1=10 s2=10 s3=10 "
 }
 
+t_icmp_from_server() {
+	local rc=0
+	# Nothing listens on s1's UDP port 5999: s1 answers with an ICMP port
+	# unreachable quoting client -> s1, which must reach the client as
+	# quoting client -> VIP, or its socket never hears of it.
+	vsadm -A -u "$VIP:54" -s rr
+	vsadm -a -u "$VIP:54" -r "${SERVER_IPS[0]}:5999" -m
+	nsq client python3 - "$VIP" <<-'EOF' || rc=$?
+	import socket, sys
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.settimeout(3)
+	s.connect((sys.argv[1], 54))
+	s.send(b"x")
+	try:
+	    s.recv(100)
+	except ConnectionRefusedError:
+	    sys.exit(0)
+	sys.exit(1)
+	EOF
+	check_eq "ICMP port unreachable from a real server reaches the client" "$rc" 0
+	vsadm -D -u "$VIP:54"
+}
+
+t_pmtu() {
+	local out rc=0
+	# The lb's link to the client is narrower than both ends think: the
+	# server's 1500-byte replies need "fragmentation needed" from the lb,
+	# sent to the VIP (their source after un-NAT), translated to the
+	# server. Without it the transfer stalls in a PMTU black hole.
+	n_lb ip link set veth-c mtu 1200
+	out=$(nsq client "$CLIENT" -n 3 -t 15000 -p "/big?bytes=200000" \
+		"$VIP:80" 2>&1) || rc=$?
+	echo "# $out"
+	check_eq "path MTU discovery through NAT: 200 kB answers arrive" "$rc" 0
+	n_lb ip link set veth-c mtu 1500
+}
+
+t_delete_last_service() {
+	local pid
+	vsadm -A -t "$VIP:8081" -s rr
+	vsadm -a -t "$VIP:8081" -r "${SERVER_IPS[1]}:80" -m
+	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=3000" "$VIP:8081" \
+		>"$VS_TMP/slow8081" 2>/dev/null &
+	pid=$!
+	wait_until 10 _established
+	vsadm -D -t "$VIP:8081"
+	check "a flow survives the deletion of its service" wait "$pid"
+	check_eq "...and got its answer" "$(cat "$VS_TMP/slow8081")" "s2 1"
+}
+
+t_firewalls() {
+	local got
+	# ufw style: INPUT drops what it does not know. A VIP on a local dummy
+	# device still never reaches INPUT: it is rewritten before routing.
+	n_lb ip link add vip0 type dummy
+	n_lb ip addr add "$VIP/32" dev vip0
+	n_lb ip link set vip0 up
+	n_lb iptables -P INPUT DROP
+	n_lb iptables -A INPUT -i lo -j ACCEPT
+	n_lb iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+	check_eq "ufw-style INPUT DROP, VIP on a dummy device: 30 requests" \
+		"$(requests 30)" "s1=10 s2=10 s3=10 "
+	got=$(nsq lb "$CLIENT" -n 3 -t 5000 "$VIP:80" 2>/dev/null | wc -l)
+	check_eq "...and from the balancer itself" "$got" 3
+	n_lb iptables -F INPUT
+	n_lb iptables -P INPUT ACCEPT
+	n_lb ip link del vip0
+
+	# Docker's default ruleset: FORWARD DROP behind DOCKER-USER and the
+	# isolation chains, ESTABLISHED accepted, masquerade in nat.
+	n_lb iptables -N DOCKER-USER
+	n_lb iptables -N DOCKER-ISOLATION-STAGE-1
+	n_lb iptables -N DOCKER
+	n_lb iptables -P FORWARD DROP
+	n_lb iptables -A FORWARD -j DOCKER-USER
+	n_lb iptables -A FORWARD -j DOCKER-ISOLATION-STAGE-1
+	n_lb iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+	n_lb iptables -A FORWARD -j DOCKER
+	n_lb iptables -A DOCKER-USER -j RETURN
+	n_lb iptables -A DOCKER-ISOLATION-STAGE-1 -j RETURN
+	n_lb iptables -t nat -A POSTROUTING -s 198.19.17.0/24 ! -o br0 -j MASQUERADE
+	# The operator's documented accept rule for the balanced service.
+	n_lb iptables -I DOCKER-USER -p tcp -d 198.18.2.0/24 --dport 80 \
+		-m conntrack --ctstate NEW -j ACCEPT
+	check_eq "Docker's default ruleset plus the accept rule: 30 requests" \
+		"$(requests 30)" "s1=10 s2=10 s3=10 "
+	n_lb iptables -F FORWARD
+	n_lb iptables -P FORWARD ACCEPT
+	n_lb iptables -t nat -F POSTROUTING
+}
+
 topology_up 3
 t_rr
 t_wrr
@@ -296,8 +387,12 @@ t_quiesce
 t_delete
 t_no_server
 t_udp
+t_icmp_from_server
+t_pmtu
+t_delete_last_service
 t_local_client
 t_conntrack
+t_firewalls
 t_csum_offload_off
 t_cross_cpu
 t_permissions
