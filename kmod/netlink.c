@@ -966,3 +966,7 @@ void vs_genl_exit(void)
 {
 	genl_unregister_family(&vs_family);
 }
+
+#if IS_ENABLED(CONFIG_VSCHED_KUNIT_TEST)
+#include "netlink_test.c"
+#endif

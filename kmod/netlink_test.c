@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/* KUnit: request validation, every rejection with an extack message. */
+
+#include <kunit/test.h>
+
+struct vs_t_attr {
+	int type;
+	int len;	/* -1: end of list */
+	u32 val;	/* u8/u16/u32 value, or an address (network order) */
+};
+
+/* A VSCHED_A_SVC or VSCHED_A_DEST nest built from @attrs. */
+static struct nlattr *vs_t_nest(struct kunit *test, int type,
+				const struct vs_t_attr *attrs)
+{
+	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct nlattr *nest, *copy;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	nest = nla_nest_start(skb, type);
+	for (; attrs->len >= 0; attrs++) {
+		u8 buf[16] = { 0 };
+
+		if (attrs->len == 1)
+			buf[0] = attrs->val;
+		else if (attrs->len == 2)
+			memcpy(buf, &(u16){ attrs->val }, 2);
+		else
+			memcpy(buf, &attrs->val, min(attrs->len, 4));
+		KUNIT_ASSERT_EQ(test, nla_put(skb, attrs->type, attrs->len, buf),
+				0);
+	}
+	nla_nest_end(skb, nest);
+	/* A copy that lives until the test ends. */
+	copy = kunit_kmalloc(test, nest->nla_len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	memcpy(copy, nest, nest->nla_len);
+	kfree_skb(skb);
+	return copy;
+}
+
+#define VS_T_END { 0, -1, 0 }
+#define VS_T_AF(af) { VSCHED_SVC_A_AF, 2, af }
+#define VS_T_PROTO(p) { VSCHED_SVC_A_PROTOCOL, 1, p }
+#define VS_T_ADDR(a) { VSCHED_SVC_A_ADDR4, 4, (__force u32)a }
+#define VS_T_PORT(p) { VSCHED_SVC_A_PORT, 2, p }
+#define VS_T_VIP cpu_to_be32(0xc6126401)	/* 198.18.100.1 */
+
+static int vs_t_svc(struct kunit *test, const struct vs_t_attr *attrs,
+		    struct vs_svc_key *key)
+{
+	struct nlattr *tb[VSCHED_SVC_A_MAX + 1];
+	struct netlink_ext_ack extack = {};
+	int err;
+
+	err = vs_parse_svc_key(vs_t_nest(test, VSCHED_A_SVC, attrs), tb, key,
+			       &extack);
+	if (err)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, extack._msg,
+					  "rejection without a message");
+	return err;
+}
+
+static void vs_test_nl_svc_ok(struct kunit *test)
+{
+	static const struct vs_t_attr a[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_TCP), VS_T_ADDR(VS_T_VIP),
+		VS_T_PORT(80), VS_T_END
+	};
+	struct vs_svc_key key;
+
+	KUNIT_ASSERT_EQ(test, vs_t_svc(test, a, &key), 0);
+	KUNIT_EXPECT_EQ(test, key.af, AF_INET);
+	KUNIT_EXPECT_EQ(test, key.protocol, IPPROTO_TCP);
+	KUNIT_EXPECT_EQ(test, key.addr.ip, VS_T_VIP);
+	KUNIT_EXPECT_EQ(test, key.port, htons(80));
+}
+
+static void vs_test_nl_svc_rejects(struct kunit *test)
+{
+	static const struct vs_t_attr no_port[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_TCP), VS_T_ADDR(VS_T_VIP),
+		VS_T_END
+	};
+	static const struct vs_t_attr inet6[] = {
+		VS_T_AF(AF_INET6), VS_T_PROTO(IPPROTO_TCP), VS_T_ADDR(VS_T_VIP),
+		VS_T_PORT(80), VS_T_END
+	};
+	static const struct vs_t_attr icmp[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_ICMP), VS_T_ADDR(VS_T_VIP),
+		VS_T_PORT(80), VS_T_END
+	};
+	static const struct vs_t_attr short_addr[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_TCP),
+		{ VSCHED_SVC_A_ADDR4, 3, 0x010203 }, VS_T_PORT(80), VS_T_END
+	};
+	static const struct vs_t_attr multicast[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_UDP),
+		VS_T_ADDR(cpu_to_be32(0xe0000001)), VS_T_PORT(53), VS_T_END
+	};
+	static const struct vs_t_attr port0[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_TCP), VS_T_ADDR(VS_T_VIP),
+		VS_T_PORT(0), VS_T_END
+	};
+	static const struct vs_t_attr unknown_flag[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_TCP), VS_T_ADDR(VS_T_VIP),
+		VS_T_PORT(80), { VSCHED_SVC_A_FLAGS, 4, 1U << 7 }, VS_T_END
+	};
+	static const struct vs_t_attr output_only[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_TCP), VS_T_ADDR(VS_T_VIP),
+		VS_T_PORT(80), { VSCHED_SVC_A_NUM_DESTS, 4, 1 }, VS_T_END
+	};
+	static const struct vs_t_attr unknown_attr[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_TCP), VS_T_ADDR(VS_T_VIP),
+		VS_T_PORT(80), { VSCHED_SVC_A_MAX + 1, 4, 1 }, VS_T_END
+	};
+	struct vs_svc_key key;
+
+	KUNIT_EXPECT_EQ(test, vs_t_svc(test, no_port, &key), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vs_t_svc(test, inet6, &key), -EAFNOSUPPORT);
+	KUNIT_EXPECT_EQ(test, vs_t_svc(test, icmp, &key), -EPROTONOSUPPORT);
+	KUNIT_EXPECT_LT(test, vs_t_svc(test, short_addr, &key), 0);
+	KUNIT_EXPECT_EQ(test, vs_t_svc(test, multicast, &key), -EINVAL);
+	KUNIT_EXPECT_LT(test, vs_t_svc(test, port0, &key), 0);
+	KUNIT_EXPECT_LT(test, vs_t_svc(test, unknown_flag, &key), 0);
+	KUNIT_EXPECT_LT(test, vs_t_svc(test, output_only, &key), 0);
+	KUNIT_EXPECT_LT(test, vs_t_svc(test, unknown_attr, &key), 0);
+}
+
+static int vs_t_dest(struct kunit *test, const struct vs_t_attr *attrs,
+		     struct vs_dest_req *req)
+{
+	struct netlink_ext_ack extack = {};
+	struct vs_service svc = { .key.port = htons(80) };
+	int err;
+
+	err = vs_parse_dest(vs_t_nest(test, VSCHED_A_DEST, attrs), &svc, req,
+			    &extack);
+	if (err)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, extack._msg,
+					  "rejection without a message");
+	return err;
+}
+
+#define VS_T_RIP(a) { VSCHED_DEST_A_ADDR4, 4, (__force u32)cpu_to_be32(a) }
+
+static void vs_test_nl_dest(struct kunit *test)
+{
+	static const struct vs_t_attr defaults[] = {
+		VS_T_RIP(0xc612020b), VS_T_END
+	};
+	static const struct vs_t_attr max_weight[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_WEIGHT, 4, 65535 },
+		{ VSCHED_DEST_A_PORT, 2, 8080 }, VS_T_END
+	};
+	static const struct vs_t_attr big_weight[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_WEIGHT, 4, 65536 },
+		VS_T_END
+	};
+	static const struct vs_t_attr bad_fwd[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_FWD_METHOD, 1, 9 },
+		VS_T_END
+	};
+	static const struct vs_t_attr zero_addr[] = { VS_T_RIP(0), VS_T_END };
+	static const struct vs_t_attr no_addr[] = {
+		{ VSCHED_DEST_A_WEIGHT, 4, 1 }, VS_T_END
+	};
+	struct vs_dest_req req;
+
+	KUNIT_ASSERT_EQ(test, vs_t_dest(test, defaults, &req), 0);
+	KUNIT_EXPECT_EQ(test, req.port, htons(80));	/* the service's */
+	KUNIT_EXPECT_EQ(test, req.weight, 1U);
+	KUNIT_EXPECT_FALSE(test, req.has_weight);
+	KUNIT_EXPECT_EQ(test, req.fwd, VSCHED_FWD_MASQ);
+	KUNIT_ASSERT_EQ(test, vs_t_dest(test, max_weight, &req), 0);
+	KUNIT_EXPECT_EQ(test, req.weight, 65535U);
+	KUNIT_EXPECT_EQ(test, req.port, htons(8080));
+	KUNIT_EXPECT_LT(test, vs_t_dest(test, big_weight, &req), 0);
+	KUNIT_EXPECT_LT(test, vs_t_dest(test, bad_fwd, &req), 0);
+	KUNIT_EXPECT_EQ(test, vs_t_dest(test, zero_addr, &req), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vs_t_dest(test, no_addr, &req), -EINVAL);
+}
+
+static struct kunit_case vs_netlink_cases[] = {
+	KUNIT_CASE(vs_test_nl_svc_ok),
+	KUNIT_CASE(vs_test_nl_svc_rejects),
+	KUNIT_CASE(vs_test_nl_dest),
+	{}
+};
+
+static struct kunit_suite vs_netlink_suite = {
+	.name = "vsched-netlink",
+	.test_cases = vs_netlink_cases,
+};
+
+kunit_test_suite(vs_netlink_suite);
