@@ -27,11 +27,11 @@
  *   VSCHED_SVC_A_PORT      u16  host order, 1..65535
  * A real server ("dest") is keyed by its service plus (address, port).
  *
- * VSCHED_CMD_SVC_NEW     in:  VSCHED_A_SVC { key, SCHED_NAME?, FLAGS? }
- *                        NLM_F_EXCL semantics always: -EEXIST if present.
- *                        SCHED_NAME defaults to "rr".
- * VSCHED_CMD_SVC_SET     in:  VSCHED_A_SVC { key, SCHED_NAME?, FLAGS? }
- *                        -ENOENT if the service does not exist.
+ * VSCHED_CMD_SVC_NEW     in:  VSCHED_A_SVC { key, SCHED_NAME?, FLAGS?,
+ *                        WARMUP? }. NLM_F_EXCL semantics always: -EEXIST
+ *                        if present. SCHED_NAME defaults to "rr".
+ * VSCHED_CMD_SVC_SET     in:  VSCHED_A_SVC { key, SCHED_NAME?, FLAGS?,
+ *                        WARMUP? }. -ENOENT if the service does not exist.
  * VSCHED_CMD_SVC_DEL     in:  VSCHED_A_SVC { key }. Established flows of
  *                        its real servers follow the service's
  *                        EXPIRE_ON_DELETE flag.
@@ -39,20 +39,21 @@
  *                        dump: every service, resumable, consistent
  *                        (NLM_F_DUMP_INTR on concurrent change).
  *                        out: VSCHED_A_SVC { key, SCHED_NAME, FLAGS,
- *                        NUM_DESTS, STATS }
+ *                        WARMUP, NUM_DESTS, STATS }
  * VSCHED_CMD_DEST_NEW    in:  VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
- *                        PORT, WEIGHT?, FWD_METHOD? }. PORT defaults to
- *                        the service port, WEIGHT to 1, FWD_METHOD to
- *                        VSCHED_FWD_MASQ.
- * VSCHED_CMD_DEST_SET    same as NEW, -ENOENT if the dest does not exist;
- *                        only attributes present are changed.
+ *                        PORT, WEIGHT?, FWD_METHOD?, FLAGS?, health? }.
+ *                        PORT defaults to the service port, WEIGHT to 1,
+ *                        FWD_METHOD to VSCHED_FWD_MASQ, HEALTH to UP.
+ * VSCHED_CMD_DEST_SET    same as NEW plus DRAIN, -ENOENT if the dest does
+ *                        not exist; only attributes present are changed.
  * VSCHED_CMD_DEST_DEL    in:  VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
  *                        PORT }. No new connection is scheduled to the
  *                        dest once the command returns.
  * VSCHED_CMD_DEST_GET    dump only, in: VSCHED_A_SVC { key }.
  *                        out: VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
- *                        PORT, WEIGHT, FWD_METHOD, ACTIVE_CONNS,
- *                        INACT_CONNS, STATS }
+ *                        PORT, WEIGHT, FWD_METHOD, FLAGS, health,
+ *                        STATE, STATE_AGE, EFF_WEIGHT, DRAIN_LEFT?,
+ *                        ACTIVE_CONNS, INACT_CONNS, STATS }
  * VSCHED_CMD_FLUSH       no input: deletes every service.
  * VSCHED_CMD_CONN_GET    dump only, no input. Best-effort walk of the
  *                        connection table (never interrupted: entries
@@ -63,6 +64,32 @@
  *                        attributes; values are applied all or nothing.
  * VSCHED_CMD_ZERO        in:  VSCHED_A_SVC { key }? Zeroes the counters of
  *                        that service and its dests, or of everything.
+ *
+ * Weights and health. A real server has two inputs that never overwrite
+ * each other:
+ *  - WEIGHT, the operator's (admin) weight: set by vsadm, saved by -S;
+ *  - health, set by the health checker (vshealthd): HEALTH (up or down),
+ *    HEALTH_REASON (free text for people), HEALTH_PCT (percent of the
+ *    admin weight to use while up, default 100) and HEALTH_CAP (an upper
+ *    bound on the weight while up, default VSCHED_HEALTH_CAP_NONE).
+ * The kernel derives the weight the scheduler uses (EFF_WEIGHT, out):
+ *    0                                   if down, draining or WEIGHT is 0
+ *    min(WEIGHT, HEALTH_CAP) * HEALTH_PCT / 100, at least 1, otherwise,
+ * scaled by the warm-up ramp: for the service's WARMUP seconds after the
+ * server came back up (HEALTH down -> up) the weight grows linearly from
+ * 1 to that value (STATE reads WARMING meanwhile). Schedulers that ignore
+ * weights (rr) see only zero or not zero. A server that goes down keeps
+ * its established connections (quiesce), unless its service has
+ * VSCHED_SVC_F_DOWN_RESET: then its TCP connections are reset at once,
+ * both ends, and its UDP entries dropped.
+ *
+ * Sorry servers (FLAGS VSCHED_DEST_F_SORRY) get new connections only
+ * while no other server of the service is usable (EFF_WEIGHT > 0).
+ *
+ * Draining: DEST_SET with DRAIN = N seconds schedules nothing new to the
+ * server; the kernel deletes it (a DEST_DEL event) once its last
+ * connection has ended, or after N seconds, resetting what remains.
+ * DRAIN = 0 cancels a drain in progress.
  *
  * Counters (VSCHED_A_STATS) are u64, summed over CPUs at read time:
  * connections scheduled, packets and bytes in (client to server) and out
@@ -121,8 +148,16 @@ enum vsched_svc_flags {
 	 * instead of continuing until they close.
 	 */
 	VSCHED_SVC_F_EXPIRE_ON_DELETE	= 1U << 0,
-	__VSCHED_SVC_F_ALL		= VSCHED_SVC_F_EXPIRE_ON_DELETE,
+	/* A real server that goes down (HEALTH) has its connections reset
+	 * at once instead of finishing (quiesce).
+	 */
+	VSCHED_SVC_F_DOWN_RESET		= 1U << 1,
+	__VSCHED_SVC_F_ALL		= VSCHED_SVC_F_EXPIRE_ON_DELETE |
+					  VSCHED_SVC_F_DOWN_RESET,
 };
+
+#define VSCHED_WARMUP_MAX		3600	/* seconds */
+#define VSCHED_DRAIN_MAX		86400	/* seconds */
 
 enum vsched_svc_attr {
 	VSCHED_SVC_A_UNSPEC,
@@ -136,6 +171,7 @@ enum vsched_svc_attr {
 	VSCHED_SVC_A_NUM_DESTS,		/* u32 (out) */
 	VSCHED_SVC_A_STATS,		/* nest, enum vsched_stats_attr (out) */
 	VSCHED_SVC_A_PAD,
+	VSCHED_SVC_A_WARMUP,		/* u32, seconds, 0..VSCHED_WARMUP_MAX */
 	__VSCHED_SVC_A_MAX
 };
 
@@ -149,6 +185,34 @@ enum vsched_fwd_method {
 
 #define VSCHED_FWD_MAX (__VSCHED_FWD_MAX - 1)
 
+/* Real server flags (VSCHED_DEST_A_FLAGS). */
+enum vsched_dest_flags {
+	VSCHED_DEST_F_SORRY	= 1U << 0,	/* used only when no other is */
+	__VSCHED_DEST_F_ALL	= VSCHED_DEST_F_SORRY,
+};
+
+/* What the health checker says (VSCHED_DEST_A_HEALTH). */
+enum vsched_health {
+	VSCHED_HEALTH_UP,
+	VSCHED_HEALTH_DOWN,
+	__VSCHED_HEALTH_MAX
+};
+
+#define VSCHED_HEALTH_MAX	(__VSCHED_HEALTH_MAX - 1)
+#define VSCHED_HEALTH_CAP_NONE	0xffffffffU
+#define VSCHED_REASON_MAX	64	/* including the NUL */
+
+/* Derived state of a real server (VSCHED_DEST_A_STATE, out). */
+enum vsched_dest_state {
+	VSCHED_DS_UP,
+	VSCHED_DS_DOWN,
+	VSCHED_DS_WARMING,	/* up, weight still ramping */
+	VSCHED_DS_DRAINING,
+	__VSCHED_DS_MAX
+};
+
+#define VSCHED_DS_MAX	(__VSCHED_DS_MAX - 1)
+
 enum vsched_dest_attr {
 	VSCHED_DEST_A_UNSPEC,
 	VSCHED_DEST_A_ADDR4,		/* 4 bytes, network order */
@@ -160,6 +224,24 @@ enum vsched_dest_attr {
 	VSCHED_DEST_A_INACT_CONNS,	/* u32 (out) */
 	VSCHED_DEST_A_STATS,		/* nest, enum vsched_stats_attr (out) */
 	VSCHED_DEST_A_PAD,
+	VSCHED_DEST_A_FLAGS,		/* u32, enum vsched_dest_flags */
+	VSCHED_DEST_A_HEALTH,		/* u8, enum vsched_health */
+	VSCHED_DEST_A_HEALTH_REASON,	/* string, < VSCHED_REASON_MAX */
+	VSCHED_DEST_A_HEALTH_PCT,	/* u32, 0..100 */
+	VSCHED_DEST_A_HEALTH_CAP,	/* u32, 0..VSCHED_WEIGHT_MAX or
+					 * VSCHED_HEALTH_CAP_NONE
+					 */
+	VSCHED_DEST_A_DRAIN,		/* u32, seconds, 0..VSCHED_DRAIN_MAX
+					 * (in, DEST_SET only)
+					 */
+	VSCHED_DEST_A_STATE,		/* u8, enum vsched_dest_state (out) */
+	VSCHED_DEST_A_STATE_AGE,	/* u64, ms since HEALTH or the drain
+					 * last changed (out)
+					 */
+	VSCHED_DEST_A_EFF_WEIGHT,	/* u32 (out) */
+	VSCHED_DEST_A_DRAIN_LEFT,	/* u32, ms to the drain deadline
+					 * (out, while draining)
+					 */
 	__VSCHED_DEST_A_MAX
 };
 

@@ -36,6 +36,7 @@ struct vs_stats {
 /* Which optional attributes of a vs_svc / vs_dest are set. */
 #define VS_SVC_HAS_SCHED	(1U << 0)
 #define VS_SVC_HAS_FLAGS	(1U << 1)
+#define VS_SVC_HAS_WARMUP	(1U << 2)
 
 struct vs_svc {
 	/* The key: af, protocol, addr, port. */
@@ -46,6 +47,7 @@ struct vs_svc {
 	unsigned int has;		/* VS_SVC_HAS_* */
 	char sched[VSCHED_SCHED_NAME_MAX];
 	uint32_t flags;			/* enum vsched_svc_flags */
+	uint32_t warmup;		/* seconds */
 	/* Replies only. */
 	uint32_t num_dests;
 	struct vs_stats stats;
@@ -54,6 +56,13 @@ struct vs_svc {
 #define VS_DEST_HAS_PORT	(1U << 0)
 #define VS_DEST_HAS_WEIGHT	(1U << 1)
 #define VS_DEST_HAS_FWD		(1U << 2)
+#define VS_DEST_HAS_FLAGS	(1U << 3)
+#define VS_DEST_HAS_HEALTH	(1U << 4)
+#define VS_DEST_HAS_REASON	(1U << 5)
+#define VS_DEST_HAS_PCT		(1U << 6)
+#define VS_DEST_HAS_CAP		(1U << 7)
+#define VS_DEST_HAS_DRAIN	(1U << 8)	/* requests only */
+#define VS_DEST_HAS_DRAIN_LEFT	(1U << 9)	/* replies only */
 
 struct vs_dest {
 	struct in_addr addr;
@@ -61,7 +70,18 @@ struct vs_dest {
 	unsigned int has;		/* VS_DEST_HAS_* */
 	uint32_t weight;
 	uint8_t fwd;			/* enum vsched_fwd_method */
+	uint32_t flags;			/* enum vsched_dest_flags */
+	/* Health, as the health checker set it (see uapi/linux/vsched.h). */
+	uint8_t health;			/* enum vsched_health */
+	char reason[VSCHED_REASON_MAX];
+	uint32_t health_pct;		/* 0..100 */
+	uint32_t health_cap;		/* or VSCHED_HEALTH_CAP_NONE */
+	uint32_t drain;			/* seconds; 0 cancels (requests) */
 	/* Replies only. */
+	uint8_t state;			/* enum vsched_dest_state */
+	uint64_t state_age_ms;
+	uint32_t eff_weight;
+	uint32_t drain_left_ms;		/* with VS_DEST_HAS_DRAIN_LEFT */
 	uint32_t active_conns;
 	uint32_t inact_conns;
 	struct vs_stats stats;
