@@ -107,6 +107,8 @@ struct vs_conn *vs_conn_new(struct vs_net *vn, const struct vs_conn_key *key,
 	cp->state = key->protocol == IPPROTO_TCP ? VSCHED_CS_SYN :
 						    VSCHED_CS_NONE;
 	cp->flags = 0;
+	cp->seq_in = 0;
+	cp->seq_out = 0;
 	spin_lock_init(&cp->lock);
 	cp->dest = dest;
 	cp->expires = jiffies + vs_conn_timeout(vn, key->protocol, cp->state);
@@ -220,9 +222,45 @@ static bool vs_conn_dead(const struct vs_conn *cp)
 	       (READ_ONCE(dest->svc_flags) & VSCHED_SVC_F_EXPIRE_ON_DELETE);
 }
 
-/* Walk the table and expire entries for which @all or vs_conn_dead(). */
+/* A flow that has not ended yet: what a drain waits for. */
+static bool vs_conn_live(const struct vs_conn *cp)
+{
+	u8 state = READ_ONCE(cp->state);
+
+	return state != VSCHED_CS_TIME_WAIT && state != VSCHED_CS_CLOSE;
+}
+
+/*
+ * One entry, seen by the GC sweep: expire it when it timed out or its
+ * server's flows must end (reset them first when the server is marked
+ * for it), and note live flows of draining servers.
+ */
+static void vs_conn_check(struct vs_net *vn, struct vs_conn *cp,
+			  unsigned int sweep)
+{
+	struct vs_dest *dest = cp->dest;
+
+	if (vs_conn_dead(cp)) {
+		vs_conn_expire(vn, cp);
+		return;
+	}
+	if (test_bit(VS_DEST_F_RESET, &dest->flags)) {
+		if (cp->key.protocol == IPPROTO_TCP && vs_conn_live(cp))
+			vs_conn_send_resets(vn, cp);
+		vs_conn_expire(vn, cp);
+		return;
+	}
+	if (test_bit(VS_DEST_F_DRAINING, &dest->flags) && vs_conn_live(cp))
+		WRITE_ONCE(dest->live_sweep, sweep);
+}
+
+/*
+ * Walk the table: expire every entry (@all), or check each. The walk runs
+ * in process context, batches of entries under RCU.
+ */
 static void vs_conn_sweep(struct vs_net *vn, bool all)
 {
+	unsigned int sweep = READ_ONCE(vn->sweeps) + 1;
 	struct rhashtable_iter iter;
 	unsigned int n = 0;
 	struct vs_conn *cp;
@@ -235,8 +273,10 @@ static void vs_conn_sweep(struct vs_net *vn, bool all)
 				continue;	/* resized under us */
 			break;
 		}
-		if (all || vs_conn_dead(cp))
+		if (all)
 			vs_conn_expire(vn, cp);
+		else
+			vs_conn_check(vn, cp, sweep);
 		if (++n % VS_GC_BATCH == 0) {
 			rhashtable_walk_stop(&iter);
 			cond_resched();
@@ -245,6 +285,7 @@ static void vs_conn_sweep(struct vs_net *vn, bool all)
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	WRITE_ONCE(vn->sweeps, sweep);
 }
 
 static void vs_conn_gc(struct work_struct *work)
@@ -254,6 +295,7 @@ static void vs_conn_gc(struct work_struct *work)
 
 	vs_conn_sweep(vn, false);
 	mutex_lock(&vn->lock);
+	vs_svc_tick(vn, READ_ONCE(vn->sweeps));
 	vs_hooks_put_if_idle(vn);
 	mutex_unlock(&vn->lock);
 	if (READ_ONCE(vn->hooks_on))

@@ -33,7 +33,7 @@ enum {
 	VS_CONN_F_UNLINKED	= 1 << 4,	/* removed from the table */
 };
 
-/* 80 bytes on x86_64 (IPVS: 288). */
+/* 88 bytes on x86_64 (IPVS: 288). */
 struct vs_conn {
 	struct rhlist_head node;
 	struct vs_conn_key key;
@@ -45,6 +45,9 @@ struct vs_conn {
 	u8 flags;			/* VS_CONN_F_* */
 	spinlock_t lock;		/* state transitions */
 	unsigned long expires;		/* jiffies */
+	/* TCP: the next sequence number each side will send, for resets. */
+	u32 seq_in;			/* client -> server */
+	u32 seq_out;			/* server -> client */
 	struct vs_dest *dest;		/* holds a reference */
 	struct rcu_head rcu;
 };
@@ -57,6 +60,8 @@ struct vs_conn *vs_conn_new(struct vs_net *vn, const struct vs_conn_key *key,
 			    __be32 vaddr, __be16 vport, struct vs_dest *dest);
 void vs_conn_expire(struct vs_net *vn, struct vs_conn *cp);
 void vs_conn_flush(struct vs_net *vn);
+/* Reset a TCP flow at both ends (reset.c). */
+void vs_conn_send_resets(struct vs_net *vn, const struct vs_conn *cp);
 
 /* Called for every packet of a flow; dir_in is client to server. */
 void vs_conn_update(struct vs_net *vn, struct vs_conn *cp, bool dir_in,

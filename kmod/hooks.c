@@ -43,6 +43,7 @@
 
 struct vs_pkt {
 	unsigned int thoff;
+	u32 end_seq;		/* TCP: sequence number after this segment */
 	u8 protocol;
 	u8 tcp_flags;
 	__be16 sport;
@@ -71,6 +72,8 @@ static bool vs_parse(const struct sk_buff *skb, struct vs_pkt *p)
 		p->sport = th->source;
 		p->dport = th->dest;
 		p->tcp_flags = tcp_flag_byte(th);
+		p->end_seq = ntohl(th->seq) + th->syn + th->fin +
+			     skb->len - p->thoff - th->doff * 4;
 		return true;
 	}
 	if (p->protocol == IPPROTO_UDP) {
@@ -170,11 +173,28 @@ static bool vs_conn_stale(const struct vs_conn *cp, const struct vs_pkt *p)
 	if (test_bit(VS_DEST_F_DEAD, &dest->flags) &&
 	    (READ_ONCE(dest->svc_flags) & VSCHED_SVC_F_EXPIRE_ON_DELETE))
 		return true;
+	/* Being reset (its server went down): never carry more. */
+	if (test_bit(VS_DEST_F_RESET, &dest->flags))
+		return true;
 	if (p->protocol != IPPROTO_TCP || !VS_TCP_SYN_ONLY(p->tcp_flags))
 		return false;
 	/* A new SYN reusing the ports of a closed connection. */
 	state = READ_ONCE(cp->state);
 	return state == VSCHED_CS_TIME_WAIT || state == VSCHED_CS_CLOSE;
+}
+
+/* Remember how far each side has sent, for vs_conn_send_resets(). */
+static void vs_track_seq(struct vs_conn *cp, const struct vs_pkt *p,
+			 bool dir_in)
+{
+	u32 *seq = dir_in ? &cp->seq_in : &cp->seq_out;
+	u32 old = READ_ONCE(*seq);
+
+	if (p->protocol != IPPROTO_TCP || (p->tcp_flags & TCPHDR_RST))
+		return;
+	/* Not backwards on a retransmission (0: nothing seen yet). */
+	if (!old || after(p->end_seq, old))
+		WRITE_ONCE(*seq, p->end_seq);
 }
 
 static void vs_count(struct vs_conn *cp, bool dir_in, unsigned int len)
@@ -270,6 +290,7 @@ static unsigned int vs_in(struct vs_net *vn, struct sk_buff *skb,
 			return verdict;
 	}
 	vs_conn_update(vn, cp, true, p.tcp_flags);
+	vs_track_seq(cp, &p, true);
 	vs_count(cp, true, skb->len);
 	if (vs_nat_l4(skb, p.thoff, p.protocol, true, cp->daddr, cp->dport))
 		return NF_DROP;
@@ -317,6 +338,7 @@ static unsigned int vs_out_hook(void *priv, struct sk_buff *skb,
 	if (!cp)
 		return NF_ACCEPT;
 	vs_conn_update(vn, cp, false, p.tcp_flags);
+	vs_track_seq(cp, &p, false);
 	vs_count(cp, false, skb->len);
 	if (vs_nat_l4(skb, p.thoff, p.protocol, false, cp->vaddr, cp->vport))
 		return NF_DROP;

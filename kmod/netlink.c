@@ -23,6 +23,11 @@ static struct genl_family vs_family;
 
 enum { VS_MCGRP_EVENTS };
 
+/* Policy min/max are s16: wider bounds need a range struct. */
+static struct netlink_range_validation vs_warmup_range = {
+	.max = VSCHED_WARMUP_MAX,
+};
+
 static const struct nla_policy vs_svc_policy[VSCHED_SVC_A_MAX + 1] = {
 	[VSCHED_SVC_A_AF]	  = { .type = NLA_U16 },
 	[VSCHED_SVC_A_PROTOCOL]	  = { .type = NLA_U8 },
@@ -35,12 +40,29 @@ static const struct nla_policy vs_svc_policy[VSCHED_SVC_A_MAX + 1] = {
 	[VSCHED_SVC_A_NUM_DESTS]  = { .type = NLA_REJECT },
 	[VSCHED_SVC_A_STATS]	  = { .type = NLA_REJECT },
 	[VSCHED_SVC_A_PAD]	  = { .type = NLA_REJECT },
+	[VSCHED_SVC_A_WARMUP]	  = NLA_POLICY_FULL_RANGE(NLA_U32, &vs_warmup_range),
 };
 
-/* Policy min/max are s16: wider bounds need a range struct. */
 static struct netlink_range_validation vs_weight_range = {
 	.max = VSCHED_WEIGHT_MAX,
 };
+
+static struct netlink_range_validation vs_drain_range = {
+	.max = VSCHED_DRAIN_MAX,
+};
+
+static int vs_validate_cap(const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
+{
+	u32 cap = nla_get_u32(attr);
+
+	if (cap > VSCHED_WEIGHT_MAX && cap != VSCHED_HEALTH_CAP_NONE) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "health weight cap must be 0..65535 or VSCHED_HEALTH_CAP_NONE");
+		return -ERANGE;
+	}
+	return 0;
+}
 
 static const struct nla_policy vs_dest_policy[VSCHED_DEST_A_MAX + 1] = {
 	[VSCHED_DEST_A_ADDR4]	     = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
@@ -52,6 +74,18 @@ static const struct nla_policy vs_dest_policy[VSCHED_DEST_A_MAX + 1] = {
 	[VSCHED_DEST_A_INACT_CONNS]  = { .type = NLA_REJECT },
 	[VSCHED_DEST_A_STATS]	     = { .type = NLA_REJECT },
 	[VSCHED_DEST_A_PAD]	     = { .type = NLA_REJECT },
+	[VSCHED_DEST_A_FLAGS]	     = NLA_POLICY_MASK(NLA_U32, __VSCHED_DEST_F_ALL),
+	[VSCHED_DEST_A_HEALTH]	     = NLA_POLICY_MAX(NLA_U8, VSCHED_HEALTH_MAX),
+	[VSCHED_DEST_A_HEALTH_REASON] = { .type = NLA_NUL_STRING,
+					  .len = VSCHED_REASON_MAX - 1 },
+	[VSCHED_DEST_A_HEALTH_PCT]   = NLA_POLICY_MAX(NLA_U32, 100),
+	[VSCHED_DEST_A_HEALTH_CAP]   = NLA_POLICY_VALIDATE_FN(NLA_U32,
+							      vs_validate_cap),
+	[VSCHED_DEST_A_DRAIN]	     = NLA_POLICY_FULL_RANGE(NLA_U32, &vs_drain_range),
+	[VSCHED_DEST_A_STATE]	     = { .type = NLA_REJECT },
+	[VSCHED_DEST_A_STATE_AGE]    = { .type = NLA_REJECT },
+	[VSCHED_DEST_A_EFF_WEIGHT]   = { .type = NLA_REJECT },
+	[VSCHED_DEST_A_DRAIN_LEFT]   = { .type = NLA_REJECT },
 };
 
 static struct netlink_range_validation vs_timeout_range = {
@@ -168,16 +202,26 @@ static struct vs_service *vs_svc_from_attrs(struct vs_net *vn,
 	return svc;
 }
 
+/* A parsed VSCHED_A_DEST; conf points into the values below. */
 struct vs_dest_req {
 	union vs_addr addr;
 	__be16 port;
-	bool has_weight, has_fwd;
-	u32 weight;
-	u8 fwd;
+	struct vs_dest_conf conf;
+	u32 weight, dflags, health_pct, health_cap, drain;
+	u8 fwd, health;
 };
 
+/* Optional u32: NULL when absent, else @store holding the value. */
+static const u32 *vs_opt_u32(const struct nlattr *attr, u32 *store)
+{
+	if (!attr)
+		return NULL;
+	*store = nla_get_u32(attr);
+	return store;
+}
+
 static int vs_parse_dest(struct nlattr *attr, const struct vs_service *svc,
-			 struct vs_dest_req *req,
+			 bool new, struct vs_dest_req *req,
 			 struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[VSCHED_DEST_A_MAX + 1];
@@ -205,12 +249,28 @@ static int vs_parse_dest(struct nlattr *attr, const struct vs_service *svc,
 	}
 	req->port = tb[VSCHED_DEST_A_PORT] ?
 		    htons(nla_get_u16(tb[VSCHED_DEST_A_PORT])) : svc->key.port;
-	req->has_weight = tb[VSCHED_DEST_A_WEIGHT];
-	req->weight = req->has_weight ?
-		      nla_get_u32(tb[VSCHED_DEST_A_WEIGHT]) : 1;
-	req->has_fwd = tb[VSCHED_DEST_A_FWD_METHOD];
-	req->fwd = req->has_fwd ? nla_get_u8(tb[VSCHED_DEST_A_FWD_METHOD]) :
-				  VSCHED_FWD_MASQ;
+	req->conf.weight = vs_opt_u32(tb[VSCHED_DEST_A_WEIGHT], &req->weight);
+	req->conf.dflags = vs_opt_u32(tb[VSCHED_DEST_A_FLAGS], &req->dflags);
+	req->conf.health_pct = vs_opt_u32(tb[VSCHED_DEST_A_HEALTH_PCT],
+					  &req->health_pct);
+	req->conf.health_cap = vs_opt_u32(tb[VSCHED_DEST_A_HEALTH_CAP],
+					  &req->health_cap);
+	req->conf.drain = vs_opt_u32(tb[VSCHED_DEST_A_DRAIN], &req->drain);
+	if (tb[VSCHED_DEST_A_FWD_METHOD]) {
+		req->fwd = nla_get_u8(tb[VSCHED_DEST_A_FWD_METHOD]);
+		req->conf.fwd = &req->fwd;
+	}
+	if (tb[VSCHED_DEST_A_HEALTH]) {
+		req->health = nla_get_u8(tb[VSCHED_DEST_A_HEALTH]);
+		req->conf.health = &req->health;
+	}
+	if (tb[VSCHED_DEST_A_HEALTH_REASON])
+		req->conf.reason = nla_data(tb[VSCHED_DEST_A_HEALTH_REASON]);
+	if (new && req->conf.drain) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VSCHED_DEST_A_DRAIN],
+				    "a new real server cannot drain: set DRAIN with DEST_SET");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -236,6 +296,7 @@ static int vs_fill_svc(struct sk_buff *skb, struct vs_service *svc, bool full)
 		if (nla_put_string(skb, VSCHED_SVC_A_SCHED_NAME,
 				   sched->ops->name) ||
 		    nla_put_u32(skb, VSCHED_SVC_A_FLAGS, svc->flags) ||
+		    nla_put_u32(skb, VSCHED_SVC_A_WARMUP, svc->warmup) ||
 		    nla_put_u32(skb, VSCHED_SVC_A_NUM_DESTS, svc->num_dests) ||
 		    vs_stats_fill(skb, VSCHED_SVC_A_STATS, svc->stats))
 			goto cancel;
@@ -249,6 +310,7 @@ cancel:
 
 static int vs_fill_dest(struct sk_buff *skb, struct vs_dest *dest)
 {
+	unsigned long now = jiffies;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, VSCHED_A_DEST);
@@ -258,6 +320,20 @@ static int vs_fill_dest(struct sk_buff *skb, struct vs_dest *dest)
 	    nla_put_u16(skb, VSCHED_DEST_A_PORT, ntohs(dest->port)) ||
 	    nla_put_u32(skb, VSCHED_DEST_A_WEIGHT, dest->weight) ||
 	    nla_put_u8(skb, VSCHED_DEST_A_FWD_METHOD, dest->fwd) ||
+	    nla_put_u32(skb, VSCHED_DEST_A_FLAGS, dest->dflags) ||
+	    nla_put_u8(skb, VSCHED_DEST_A_HEALTH, dest->health) ||
+	    nla_put_string(skb, VSCHED_DEST_A_HEALTH_REASON, dest->reason) ||
+	    nla_put_u32(skb, VSCHED_DEST_A_HEALTH_PCT, dest->health_pct) ||
+	    nla_put_u32(skb, VSCHED_DEST_A_HEALTH_CAP, dest->health_cap) ||
+	    nla_put_u8(skb, VSCHED_DEST_A_STATE, vs_dest_state(dest)) ||
+	    nla_put_u64_64bit(skb, VSCHED_DEST_A_STATE_AGE,
+			      jiffies64_to_msecs(now - dest->state_since),
+			      VSCHED_DEST_A_PAD) ||
+	    nla_put_u32(skb, VSCHED_DEST_A_EFF_WEIGHT, dest->eff_weight) ||
+	    (test_bit(VS_DEST_F_DRAINING, &dest->flags) &&
+	     nla_put_u32(skb, VSCHED_DEST_A_DRAIN_LEFT,
+			 time_after(dest->drain_end, now) ?
+			 jiffies_to_msecs(dest->drain_end - now) : 0)) ||
 	    nla_put_u32(skb, VSCHED_DEST_A_ACTIVE_CONNS,
 			atomic_read(&dest->activeconns)) ||
 	    nla_put_u32(skb, VSCHED_DEST_A_INACT_CONNS,
@@ -306,6 +382,11 @@ static void vs_notify(struct vs_service *svc, struct vs_dest *dest, u8 cmd)
 					VS_MCGRP_EVENTS, GFP_KERNEL);
 }
 
+void vs_notify_dest(struct vs_dest *dest, u8 cmd)
+{
+	vs_notify(dest->svc, dest, cmd);
+}
+
 /* Handlers */
 
 static int vs_svc_new(struct sk_buff *skb, struct genl_info *info)
@@ -314,7 +395,7 @@ static int vs_svc_new(struct sk_buff *skb, struct genl_info *info)
 	struct vs_net *vn = vs_net(genl_info_net(info));
 	struct vs_service *svc;
 	struct vs_svc_key key;
-	u32 flags = 0;
+	u32 flags = 0, warmup = 0;
 	int err;
 
 	err = vs_parse_svc_key(info->attrs[VSCHED_A_SVC], tb, &key,
@@ -323,10 +404,12 @@ static int vs_svc_new(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	if (tb[VSCHED_SVC_A_FLAGS])
 		flags = nla_get_u32(tb[VSCHED_SVC_A_FLAGS]);
+	if (tb[VSCHED_SVC_A_WARMUP])
+		warmup = nla_get_u32(tb[VSCHED_SVC_A_WARMUP]);
 	mutex_lock(&vn->lock);
 	err = vs_svc_add(vn, &key, tb[VSCHED_SVC_A_SCHED_NAME] ?
 			 nla_data(tb[VSCHED_SVC_A_SCHED_NAME]) : NULL,
-			 flags, info->extack, &svc);
+			 flags, warmup, info->extack, &svc);
 	if (!err)
 		vs_notify(svc, NULL, VSCHED_CMD_SVC_NEW);
 	mutex_unlock(&vn->lock);
@@ -338,7 +421,7 @@ static int vs_svc_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[VSCHED_SVC_A_MAX + 1];
 	struct vs_net *vn = vs_net(genl_info_net(info));
 	struct vs_service *svc;
-	u32 flags;
+	u32 flags, warmup;
 	int err;
 
 	mutex_lock(&vn->lock);
@@ -349,9 +432,13 @@ static int vs_svc_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[VSCHED_SVC_A_FLAGS])
 		flags = nla_get_u32(tb[VSCHED_SVC_A_FLAGS]);
+	if (tb[VSCHED_SVC_A_WARMUP])
+		warmup = nla_get_u32(tb[VSCHED_SVC_A_WARMUP]);
 	err = vs_svc_edit(svc, tb[VSCHED_SVC_A_SCHED_NAME] ?
 			  nla_data(tb[VSCHED_SVC_A_SCHED_NAME]) : NULL,
-			  tb[VSCHED_SVC_A_FLAGS] ? &flags : NULL, info->extack);
+			  tb[VSCHED_SVC_A_FLAGS] ? &flags : NULL,
+			  tb[VSCHED_SVC_A_WARMUP] ? &warmup : NULL,
+			  info->extack);
 	if (!err)
 		vs_notify(svc, NULL, VSCHED_CMD_SVC_SET);
 out:
@@ -448,12 +535,12 @@ static int vs_dest_new(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(svc);
 		goto out;
 	}
-	err = vs_parse_dest(info->attrs[VSCHED_A_DEST], svc, &req,
+	err = vs_parse_dest(info->attrs[VSCHED_A_DEST], svc, true, &req,
 			    info->extack);
 	if (err)
 		goto out;
-	err = vs_dest_add(svc, &req.addr, req.port, req.weight, req.fwd,
-			  info->extack, &dest);
+	err = vs_dest_add(svc, &req.addr, req.port, &req.conf, info->extack,
+			  &dest);
 	if (!err)
 		vs_notify(svc, dest, VSCHED_CMD_DEST_NEW);
 out:
@@ -474,7 +561,7 @@ static struct vs_dest *vs_dest_from_attrs(struct vs_net *vn,
 	svc = vs_svc_from_attrs(vn, info->attrs, tb, info->extack);
 	if (IS_ERR(svc))
 		return ERR_CAST(svc);
-	err = vs_parse_dest(info->attrs[VSCHED_A_DEST], svc, req,
+	err = vs_parse_dest(info->attrs[VSCHED_A_DEST], svc, false, req,
 			    info->extack);
 	if (err)
 		return ERR_PTR(err);
@@ -500,8 +587,7 @@ static int vs_dest_set(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(dest);
 		goto out;
 	}
-	err = vs_dest_edit(dest, req.has_weight ? &req.weight : NULL,
-			   req.has_fwd ? &req.fwd : NULL, info->extack);
+	err = vs_dest_edit(dest, &req.conf, info->extack);
 	if (!err)
 		vs_notify(dest->svc, dest, VSCHED_CMD_DEST_SET);
 out:

@@ -6,4 +6,8 @@
 int vs_genl_init(void);
 void vs_genl_exit(void);
 
+struct vs_dest;
+/* Tell the event group about a change the kernel made on its own. */
+void vs_notify_dest(struct vs_dest *dest, u8 cmd);
+
 #endif /* _VS_NETLINK_H */

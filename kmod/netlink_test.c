@@ -127,19 +127,25 @@ static void vs_test_nl_svc_rejects(struct kunit *test)
 	KUNIT_EXPECT_LT(test, vs_t_svc(test, unknown_attr, &key), 0);
 }
 
-static int vs_t_dest(struct kunit *test, const struct vs_t_attr *attrs,
-		     struct vs_dest_req *req)
+static int vs_t_dest_op(struct kunit *test, const struct vs_t_attr *attrs,
+			bool new, struct vs_dest_req *req)
 {
 	struct netlink_ext_ack extack = {};
 	struct vs_service svc = { .key.port = htons(80) };
 	int err;
 
-	err = vs_parse_dest(vs_t_nest(test, VSCHED_A_DEST, attrs), &svc, req,
-			    &extack);
+	err = vs_parse_dest(vs_t_nest(test, VSCHED_A_DEST, attrs), &svc, new,
+			    req, &extack);
 	if (err)
 		KUNIT_EXPECT_NOT_NULL_MSG(test, extack._msg,
 					  "rejection without a message");
 	return err;
+}
+
+static int vs_t_dest(struct kunit *test, const struct vs_t_attr *attrs,
+		     struct vs_dest_req *req)
+{
+	return vs_t_dest_op(test, attrs, true, req);
 }
 
 #define VS_T_RIP(a) { VSCHED_DEST_A_ADDR4, 4, (__force u32)cpu_to_be32(a) }
@@ -169,11 +175,12 @@ static void vs_test_nl_dest(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vs_t_dest(test, defaults, &req), 0);
 	KUNIT_EXPECT_EQ(test, req.port, htons(80));	/* the service's */
-	KUNIT_EXPECT_EQ(test, req.weight, 1U);
-	KUNIT_EXPECT_FALSE(test, req.has_weight);
-	KUNIT_EXPECT_EQ(test, req.fwd, VSCHED_FWD_MASQ);
+	KUNIT_EXPECT_NULL(test, req.conf.weight);
+	KUNIT_EXPECT_NULL(test, req.conf.fwd);
+	KUNIT_EXPECT_NULL(test, req.conf.health);
 	KUNIT_ASSERT_EQ(test, vs_t_dest(test, max_weight, &req), 0);
-	KUNIT_EXPECT_EQ(test, req.weight, 65535U);
+	KUNIT_ASSERT_NOT_NULL(test, req.conf.weight);
+	KUNIT_EXPECT_EQ(test, *req.conf.weight, 65535U);
 	KUNIT_EXPECT_EQ(test, req.port, htons(8080));
 	KUNIT_EXPECT_LT(test, vs_t_dest(test, big_weight, &req), 0);
 	KUNIT_EXPECT_LT(test, vs_t_dest(test, bad_fwd, &req), 0);
@@ -181,10 +188,63 @@ static void vs_test_nl_dest(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vs_t_dest(test, no_addr, &req), -EINVAL);
 }
 
+static void vs_test_nl_dest_health(struct kunit *test)
+{
+	static const struct vs_t_attr health[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_HEALTH, 1, 1 },
+		{ VSCHED_DEST_A_HEALTH_PCT, 4, 75 },
+		{ VSCHED_DEST_A_HEALTH_CAP, 4, VSCHED_HEALTH_CAP_NONE },
+		{ VSCHED_DEST_A_FLAGS, 4, VSCHED_DEST_F_SORRY }, VS_T_END
+	};
+	static const struct vs_t_attr bad_health[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_HEALTH, 1, 2 }, VS_T_END
+	};
+	static const struct vs_t_attr bad_pct[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_HEALTH_PCT, 4, 101 },
+		VS_T_END
+	};
+	static const struct vs_t_attr bad_cap[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_HEALTH_CAP, 4, 65536 },
+		VS_T_END
+	};
+	static const struct vs_t_attr bad_flag[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_FLAGS, 4, 2 }, VS_T_END
+	};
+	static const struct vs_t_attr drain[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_DRAIN, 4, 30 }, VS_T_END
+	};
+	static const struct vs_t_attr long_drain[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_DRAIN, 4, 86401 },
+		VS_T_END
+	};
+	static const struct vs_t_attr state_in[] = {
+		VS_T_RIP(0xc612020b), { VSCHED_DEST_A_STATE, 1, 0 }, VS_T_END
+	};
+	struct vs_dest_req req;
+
+	KUNIT_ASSERT_EQ(test, vs_t_dest(test, health, &req), 0);
+	KUNIT_ASSERT_NOT_NULL(test, req.conf.health);
+	KUNIT_EXPECT_EQ(test, *req.conf.health, (u8)VSCHED_HEALTH_DOWN);
+	KUNIT_EXPECT_EQ(test, *req.conf.health_pct, 75U);
+	KUNIT_EXPECT_EQ(test, *req.conf.health_cap, VSCHED_HEALTH_CAP_NONE);
+	KUNIT_EXPECT_EQ(test, *req.conf.dflags, (u32)VSCHED_DEST_F_SORRY);
+	KUNIT_EXPECT_LT(test, vs_t_dest(test, bad_health, &req), 0);
+	KUNIT_EXPECT_LT(test, vs_t_dest(test, bad_pct, &req), 0);
+	KUNIT_EXPECT_LT(test, vs_t_dest(test, bad_cap, &req), 0);
+	KUNIT_EXPECT_LT(test, vs_t_dest(test, bad_flag, &req), 0);
+	KUNIT_EXPECT_LT(test, vs_t_dest(test, state_in, &req), 0);
+	/* Draining is for servers that exist: DEST_SET, not DEST_NEW. */
+	KUNIT_EXPECT_EQ(test, vs_t_dest(test, drain, &req), -EINVAL);
+	KUNIT_ASSERT_EQ(test, vs_t_dest_op(test, drain, false, &req), 0);
+	KUNIT_EXPECT_EQ(test, *req.conf.drain, 30U);
+	KUNIT_EXPECT_LT(test, vs_t_dest_op(test, long_drain, false, &req), 0);
+}
+
 static struct kunit_case vs_netlink_cases[] = {
 	KUNIT_CASE(vs_test_nl_svc_ok),
 	KUNIT_CASE(vs_test_nl_svc_rejects),
 	KUNIT_CASE(vs_test_nl_dest),
+	KUNIT_CASE(vs_test_nl_dest_health),
 	{}
 };
 

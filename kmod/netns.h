@@ -45,6 +45,9 @@ struct vs_net {
 	struct rhltable conn_table;	/* by client (addr, port, proto) */
 	atomic_t conn_count;
 	struct delayed_work gc_work;
+	unsigned int sweeps;		/* GC sweeps completed */
+	/* Real servers warming up or draining, ticked by the GC work. */
+	struct list_head timed_dests;
 
 	struct vs_config cfg;
 	struct vs_net_stats __percpu *stats;

@@ -44,9 +44,15 @@ const struct vs_sched_ops *vs_sched_find(const char *name)
 	return NULL;
 }
 
+static bool vs_dest_live(const struct vs_dest *dest)
+{
+	return READ_ONCE(dest->eff_weight) > 0 &&
+	       !test_bit(VS_DEST_F_DEAD, &dest->flags);
+}
+
 bool vs_dest_usable(const struct vs_dest *dest)
 {
-	return dest->weight > 0 && !test_bit(VS_DEST_F_DEAD, &dest->flags);
+	return vs_dest_live(dest) && !(dest->dflags & VSCHED_DEST_F_SORRY);
 }
 
 unsigned int vs_sched_usable(struct vs_service *svc, struct vs_dest **dests)
@@ -80,6 +86,37 @@ static void vs_sched_replace(struct vs_service *svc, struct vs_sched_data *new)
 		call_rcu(&old->rcu, vs_sched_data_free);
 }
 
+static void vs_sorry_replace(struct vs_service *svc, struct vs_sorry *new)
+{
+	struct vs_sorry *old;
+
+	old = rcu_replace_pointer(svc->sorry, new,
+				  lockdep_is_held(&svc->vn->lock));
+	if (old)
+		kvfree_rcu(old, rcu);
+}
+
+/* NULL (no sorry server) or an ERR_PTR are valid results. */
+static struct vs_sorry *vs_sorry_build(struct vs_service *svc)
+{
+	struct vs_sorry *s = NULL;
+	struct vs_dest *dest;
+	unsigned int n = 0;
+
+	list_for_each_entry(dest, &svc->dests, list)
+		if ((dest->dflags & VSCHED_DEST_F_SORRY) && vs_dest_live(dest))
+			n++;
+	if (!n)
+		return NULL;
+	s = kvzalloc(struct_size(s, dests, n), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	list_for_each_entry(dest, &svc->dests, list)
+		if ((dest->dflags & VSCHED_DEST_F_SORRY) && vs_dest_live(dest))
+			s->dests[s->n++] = dest;
+	return s;
+}
+
 /*
  * Build fresh state with @ops (or the service's current scheduler) and
  * publish it. On failure the old state stays in place.
@@ -87,23 +124,40 @@ static void vs_sched_replace(struct vs_service *svc, struct vs_sched_data *new)
 int vs_sched_rebuild(struct vs_service *svc, const struct vs_sched_ops *ops)
 {
 	struct vs_sched_data *data;
+	struct vs_sorry *sorry;
 
+	sorry = vs_sorry_build(svc);
+	if (IS_ERR(sorry))
+		return PTR_ERR(sorry);
 	if (!ops) {
 		data = rcu_dereference_protected(svc->sched,
 						 lockdep_is_held(&svc->vn->lock));
 		ops = data->ops;
 	}
 	data = ops->build(svc);
-	if (IS_ERR(data))
+	if (IS_ERR(data)) {
+		kvfree(sorry);
 		return PTR_ERR(data);
+	}
 	data->ops = ops;
 	vs_sched_replace(svc, data);
+	vs_sorry_replace(svc, sorry);
 	return 0;
 }
 
 void vs_sched_release(struct vs_service *svc)
 {
 	vs_sched_replace(svc, NULL);
+	vs_sorry_replace(svc, NULL);
+}
+
+static struct vs_dest *vs_sorry_pick(struct vs_service *svc)
+{
+	struct vs_sorry *s = rcu_dereference(svc->sorry);
+
+	if (!s)
+		return NULL;
+	return s->dests[((u32)atomic_inc_return(&s->pos) - 1) % s->n];
 }
 
 struct vs_dest *vs_sched_pick(struct vs_service *svc, const struct sk_buff *skb)
@@ -114,6 +168,8 @@ struct vs_dest *vs_sched_pick(struct vs_service *svc, const struct sk_buff *skb)
 	if (unlikely(!data))
 		return NULL;
 	dest = data->ops->schedule(data, skb);
+	if (!dest)
+		dest = vs_sorry_pick(svc);
 	/* Stale state after a failed rebuild may still list a dead server. */
 	if (dest && unlikely(test_bit(VS_DEST_F_DEAD, &dest->flags)))
 		return NULL;

@@ -26,8 +26,9 @@ struct vs_sched_ops {
 	const char *name;
 	struct list_head list;
 	/*
-	 * Build state from the service's current real servers (those not
-	 * dead, with a weight above zero, in list order). Called under the
+	 * Build state from the service's usable real servers (not dead, not
+	 * sorry servers, with an effective weight above zero, in list
+	 * order), weighted by dest->eff_weight. Called under the
 	 * namespace lock whenever they change. Returns an ERR_PTR on error.
 	 * The result is freed with kvfree() after a grace period.
 	 */
@@ -44,6 +45,15 @@ void vs_sched_unregister(struct vs_sched_ops *ops);
 const struct vs_sched_ops *vs_sched_find(const char *name);
 int vs_sched_rebuild(struct vs_service *svc, const struct vs_sched_ops *ops);
 void vs_sched_release(struct vs_service *svc);
+
+/* The usable sorry servers of a service, tried in turn. */
+struct vs_sorry {
+	struct rcu_head rcu;
+	atomic_t pos;
+	unsigned int n;
+	struct vs_dest *dests[];
+};
+
 struct vs_dest *vs_sched_pick(struct vs_service *svc,
 			      const struct sk_buff *skb);
 

@@ -23,6 +23,7 @@ static struct vs_sched_fixture *vs_sched_fixture(struct kunit *test,
 	INIT_LIST_HEAD(&f->svc.dests);
 	for (i = 0; i < n; i++) {
 		f->dests[i].weight = weights[i];
+		f->dests[i].eff_weight = weights[i];
 		f->dests[i].svc = &f->svc;
 		list_add_tail(&f->dests[i].list, &f->svc.dests);
 		f->svc.num_dests++;
@@ -177,6 +178,36 @@ static void vs_test_switch_scheduler(struct kunit *test)
 	vs_sched_done(f);
 }
 
+/* Sorry servers: only when no other server is usable, in turn. */
+static void vs_test_sorry(struct kunit *test)
+{
+	static const u32 w[] = { 1, 1, 1, 1 };
+	static const int want_up[] = { 0, 1, 0, 1 };
+	static const int want_sorry[] = { 2, 3, 2, 3 };
+	struct vs_sched_fixture *f = vs_sched_fixture(test, w, 4);
+	int got[4];
+
+	f->dests[2].dflags = VSCHED_DEST_F_SORRY;
+	f->dests[3].dflags = VSCHED_DEST_F_SORRY;
+	vs_sched_set(test, f, "wrr");
+	vs_sched_run(f, got, 4);
+	vs_expect_seq(test, got, want_up, ARRAY_SIZE(want_up));
+
+	f->dests[0].eff_weight = 0;
+	set_bit(VS_DEST_F_DEAD, &f->dests[1].flags);
+	vs_sched_set(test, f, "wrr");
+	vs_sched_run(f, got, 4);
+	vs_expect_seq(test, got, want_sorry, ARRAY_SIZE(want_sorry));
+
+	/* A sorry server that is down itself is not used either. */
+	f->dests[2].eff_weight = 0;
+	f->dests[3].eff_weight = 0;
+	vs_sched_set(test, f, "rr");
+	vs_sched_run(f, got, 1);
+	KUNIT_EXPECT_EQ(test, got[0], -1);
+	vs_sched_done(f);
+}
+
 static struct kunit_case vs_sched_cases[] = {
 	KUNIT_CASE(vs_test_rr),
 	KUNIT_CASE(vs_test_rr_skips_quiesced_and_dead),
@@ -185,6 +216,7 @@ static struct kunit_case vs_sched_cases[] = {
 	KUNIT_CASE(vs_test_wrr_gcd),
 	KUNIT_CASE(vs_test_wrr_shares),
 	KUNIT_CASE(vs_test_switch_scheduler),
+	KUNIT_CASE(vs_test_sorry),
 	{}
 };
 

@@ -46,7 +46,7 @@ static struct vs_sched_data *vs_wrr_build(struct vs_service *svc)
 	d->weights = (u32 *)(d->dests + max);
 	n = vs_sched_usable(svc, d->dests);
 	for (i = 0; i < n; i++) {
-		d->weights[i] = d->dests[i]->weight;
+		d->weights[i] = d->dests[i]->eff_weight;
 		g = g ? gcd(g, d->weights[i]) : d->weights[i];
 		mw = max_t(u32, mw, d->weights[i]);
 	}

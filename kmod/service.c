@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 
 #include "conn.h"
+#include "netlink.h"
 #include "sched.h"
 #include "service.h"
 
@@ -67,8 +68,8 @@ static void vs_net_changed(struct vs_net *vn)
 }
 
 int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
-	       const char *sched, u32 flags, struct netlink_ext_ack *extack,
-	       struct vs_service **out)
+	       const char *sched, u32 flags, u32 warmup,
+	       struct netlink_ext_ack *extack, struct vs_service **out)
 {
 	const struct vs_sched_ops *ops;
 	struct vs_service *svc;
@@ -101,6 +102,7 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 	}
 	svc->key = *key;
 	svc->flags = flags;
+	svc->warmup = warmup;
 	svc->vn = vn;
 	INIT_LIST_HEAD(&svc->dests);
 	refcount_set(&svc->refcnt, 1);
@@ -139,7 +141,7 @@ err_free:
 }
 
 int vs_svc_edit(struct vs_service *svc, const char *sched, const u32 *flags,
-		struct netlink_ext_ack *extack)
+		const u32 *warmup, struct netlink_ext_ack *extack)
 {
 	const struct vs_sched_ops *ops = NULL;
 	struct vs_dest *dest;
@@ -161,6 +163,9 @@ int vs_svc_edit(struct vs_service *svc, const char *sched, const u32 *flags,
 		list_for_each_entry(dest, &svc->dests, list)
 			WRITE_ONCE(dest->svc_flags, *flags);
 	}
+	/* Ramps in progress follow the new period from the next tick. */
+	if (warmup)
+		svc->warmup = *warmup;
 	vs_net_changed(svc->vn);
 	return 0;
 }
@@ -170,6 +175,7 @@ static void vs_dest_unlink(struct vs_dest *dest)
 {
 	set_bit(VS_DEST_F_DEAD, &dest->flags);
 	list_del(&dest->list);
+	list_del_init(&dest->timed);
 	dest->svc->num_dests--;
 }
 
@@ -256,8 +262,118 @@ struct vs_dest *vs_dest_find(struct vs_service *svc, const union vs_addr *addr,
 	return NULL;
 }
 
+/*
+ * The weight schedulers use, derived from the operator's weight and the
+ * health checker's view (uapi/linux/vsched.h, "Weights and health").
+ */
+static u32 vs_dest_eff(struct vs_dest *dest)
+{
+	unsigned long ramp, elapsed;
+	u64 w;
+
+	if (dest->health != VSCHED_HEALTH_UP ||
+	    test_bit(VS_DEST_F_DRAINING, &dest->flags))
+		return 0;
+	w = min(dest->weight, dest->health_cap);
+	if (!w || !dest->health_pct)
+		return 0;
+	w = max_t(u64, div_u64(w * dest->health_pct, 100), 1);
+	if (!test_bit(VS_DEST_F_WARMING, &dest->flags))
+		return w;
+	ramp = (unsigned long)dest->svc->warmup * HZ;
+	elapsed = jiffies - dest->up_since;
+	if (elapsed >= ramp) {
+		clear_bit(VS_DEST_F_WARMING, &dest->flags);
+		return w;
+	}
+	return max_t(u64, div_u64(w * elapsed, ramp), 1);
+}
+
+/*
+ * Recompute the effective weight and the membership of the timed list.
+ * Returns whether the scheduler state must be rebuilt.
+ */
+static bool vs_dest_refresh(struct vs_dest *dest)
+{
+	u32 eff = vs_dest_eff(dest);
+	bool changed = eff != dest->eff_weight;
+
+	WRITE_ONCE(dest->eff_weight, eff);
+	if (test_bit(VS_DEST_F_WARMING, &dest->flags) ||
+	    test_bit(VS_DEST_F_DRAINING, &dest->flags)) {
+		if (list_empty(&dest->timed))
+			list_add_tail(&dest->timed, &dest->svc->vn->timed_dests);
+	} else {
+		list_del_init(&dest->timed);
+	}
+	return changed;
+}
+
+u8 vs_dest_state(const struct vs_dest *dest)
+{
+	if (test_bit(VS_DEST_F_DRAINING, &dest->flags))
+		return VSCHED_DS_DRAINING;
+	if (dest->health != VSCHED_HEALTH_UP)
+		return VSCHED_DS_DOWN;
+	if (test_bit(VS_DEST_F_WARMING, &dest->flags))
+		return VSCHED_DS_WARMING;
+	return VSCHED_DS_UP;
+}
+
+/* Let the GC work end the server's flows now rather than in a second. */
+static void vs_dest_reset_conns(struct vs_dest *dest)
+{
+	set_bit(VS_DEST_F_RESET, &dest->flags);
+	mod_delayed_work(system_power_efficient_wq, &dest->svc->vn->gc_work, 0);
+}
+
+/* Apply @conf to @dest; the caller rebuilds the scheduler state. */
+static void vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
+{
+	struct vs_net *vn = dest->svc->vn;
+	u8 old_health = dest->health;
+
+	if (conf->weight)
+		dest->weight = *conf->weight;
+	if (conf->fwd)
+		dest->fwd = *conf->fwd;
+	if (conf->dflags)
+		dest->dflags = *conf->dflags;
+	if (conf->health_pct)
+		dest->health_pct = *conf->health_pct;
+	if (conf->health_cap)
+		dest->health_cap = *conf->health_cap;
+	if (conf->reason)
+		strscpy(dest->reason, conf->reason, sizeof(dest->reason));
+	if (conf->health && *conf->health != old_health) {
+		dest->health = *conf->health;
+		dest->state_since = jiffies;
+		if (dest->health == VSCHED_HEALTH_UP) {
+			clear_bit(VS_DEST_F_RESET, &dest->flags);
+			if (dest->svc->warmup) {
+				dest->up_since = jiffies;
+				set_bit(VS_DEST_F_WARMING, &dest->flags);
+			}
+		} else {
+			clear_bit(VS_DEST_F_WARMING, &dest->flags);
+			if (dest->svc_flags & VSCHED_SVC_F_DOWN_RESET)
+				vs_dest_reset_conns(dest);
+		}
+	}
+	if (conf->drain) {
+		dest->state_since = jiffies;
+		if (*conf->drain) {
+			dest->drain_end = jiffies + *conf->drain * HZ;
+			dest->drain_sweep = READ_ONCE(vn->sweeps);
+			set_bit(VS_DEST_F_DRAINING, &dest->flags);
+		} else {
+			clear_bit(VS_DEST_F_DRAINING, &dest->flags);
+		}
+	}
+}
+
 int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
-		u32 weight, u8 fwd, struct netlink_ext_ack *extack,
+		const struct vs_dest_conf *conf, struct netlink_ext_ack *extack,
 		struct vs_dest **out)
 {
 	struct vs_dest *dest;
@@ -279,20 +395,36 @@ int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
 	dest->addr = *addr;
 	dest->port = port;
 	dest->af = svc->key.af;
-	dest->fwd = fwd;
-	dest->weight = weight;
+	dest->fwd = VSCHED_FWD_MASQ;
+	dest->weight = 1;
+	dest->health = VSCHED_HEALTH_UP;
+	dest->health_pct = 100;
+	dest->health_cap = VSCHED_HEALTH_CAP_NONE;
+	dest->state_since = jiffies;
 	dest->svc_flags = svc->flags;
+	INIT_LIST_HEAD(&dest->timed);
 	atomic_set(&dest->activeconns, 0);
 	atomic_set(&dest->inactconns, 0);
 	refcount_set(&dest->refcnt, 1);
 	refcount_inc(&svc->refcnt);
 	dest->svc = svc;
+	/* A new server starts where the checker put it: no ramp, no drain. */
+	vs_dest_apply(dest, &(struct vs_dest_conf){
+		.weight = conf->weight, .fwd = conf->fwd,
+		.dflags = conf->dflags, .reason = conf->reason,
+		.health_pct = conf->health_pct,
+		.health_cap = conf->health_cap,
+	});
+	if (conf->health)
+		dest->health = *conf->health;
 	list_add_tail(&dest->list, &svc->dests);
 	svc->num_dests++;
+	vs_dest_refresh(dest);
 
 	err = vs_sched_rebuild(svc, NULL);
 	if (err) {
 		list_del(&dest->list);
+		list_del(&dest->timed);
 		svc->num_dests--;
 		/* Never visible to the packet path: free at once. */
 		vs_svc_put(svc);
@@ -307,25 +439,67 @@ int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
 	return 0;
 }
 
-int vs_dest_edit(struct vs_dest *dest, const u32 *weight, const u8 *fwd,
+int vs_dest_edit(struct vs_dest *dest, const struct vs_dest_conf *conf,
 		 struct netlink_ext_ack *extack)
 {
-	u32 old_weight = dest->weight;
+	struct vs_dest old = *dest;
 	int err;
 
 	lockdep_assert_held(&dest->svc->vn->lock);
-	if (fwd)
-		dest->fwd = *fwd;
-	if (weight && *weight != old_weight) {
-		dest->weight = *weight;
+	if (conf->drain && !*conf->drain &&
+	    !test_bit(VS_DEST_F_DRAINING, &dest->flags)) {
+		NL_SET_ERR_MSG_MOD(extack, "real server is not draining");
+		return -EINVAL;
+	}
+	vs_dest_apply(dest, conf);
+	if (vs_dest_refresh(dest) || (conf->dflags && *conf->dflags !=
+				      old.dflags)) {
 		err = vs_sched_rebuild(dest->svc, NULL);
 		if (err) {
-			dest->weight = old_weight;
+			/* Only what the scheduler reads needs undoing. */
+			dest->weight = old.weight;
+			dest->dflags = old.dflags;
+			dest->health = old.health;
+			dest->health_pct = old.health_pct;
+			dest->health_cap = old.health_cap;
+			dest->flags = old.flags;
+			vs_dest_refresh(dest);
 			return err;
 		}
 	}
 	vs_net_changed(dest->svc->vn);
 	return 0;
+}
+
+/*
+ * Called by the GC work after each sweep of the connection table, under
+ * vn->lock: move warm-up ramps on, and finish drains whose flows have all
+ * ended (no live flow in a whole sweep that started after the drain) or
+ * whose deadline has passed (their flows are reset).
+ */
+void vs_svc_tick(struct vs_net *vn, unsigned int sweep)
+{
+	struct vs_dest *dest, *tmp;
+
+	lockdep_assert_held(&vn->lock);
+	list_for_each_entry_safe(dest, tmp, &vn->timed_dests, timed) {
+		if (test_bit(VS_DEST_F_DRAINING, &dest->flags)) {
+			bool idle = sweep > dest->drain_sweep &&
+				    READ_ONCE(dest->live_sweep) != sweep;
+
+			if (!idle && time_before(jiffies, dest->drain_end))
+				continue;
+			pr_debug("dest %pI4:%u drained%s\n", &dest->addr.ip,
+				 ntohs(dest->port), idle ? "" : " at deadline");
+			if (!idle)
+				vs_dest_reset_conns(dest);
+			vs_notify_dest(dest, VSCHED_CMD_DEST_DEL);
+			vs_dest_del(dest);
+			continue;
+		}
+		if (vs_dest_refresh(dest) && vs_sched_rebuild(dest->svc, NULL))
+			pr_warn_ratelimited("scheduler rebuild failed\n");
+	}
 }
 
 void vs_dest_del(struct vs_dest *dest)
@@ -351,6 +525,7 @@ int vs_service_net_init(struct vs_net *vn)
 	xa_init_flags(&vn->svc_ids, XA_FLAGS_ALLOC);
 	vn->svc_next_id = 0;
 	vn->svc_count = 0;
+	INIT_LIST_HEAD(&vn->timed_dests);
 	return rhashtable_init(&vn->svc_table, &vs_svc_params);
 }
 
@@ -362,3 +537,7 @@ void vs_service_net_exit(struct vs_net *vn)
 	rhashtable_destroy(&vn->svc_table);
 	xa_destroy(&vn->svc_ids);
 }
+
+#if IS_ENABLED(CONFIG_VSCHED_KUNIT_TEST)
+#include "service_test.c"
+#endif

@@ -31,11 +31,14 @@ struct vs_service {
 	struct vs_svc_key key;
 	u32 id;				/* vs_net.svc_ids */
 	u32 flags;			/* enum vsched_svc_flags */
+	u32 warmup;			/* seconds, slow start */
 	struct vs_net *vn;
 	struct list_head dests;		/* under vs_net.lock */
 	unsigned int num_dests;
 	/* Scheduler and its state, replaced as a whole under RCU. */
 	struct vs_sched_data __rcu *sched;
+	/* Usable sorry servers, rebuilt with the scheduler state. */
+	struct vs_sorry __rcu *sorry;
 	refcount_t refcnt;		/* table + one per dest */
 	struct list_head gc;		/* while being deleted */
 	struct vs_stats_cpu __percpu *stats;
@@ -43,6 +46,9 @@ struct vs_service {
 
 enum {
 	VS_DEST_F_DEAD,			/* deleted: schedule nothing new */
+	VS_DEST_F_RESET,		/* reset its connections (GC work) */
+	VS_DEST_F_WARMING,		/* weight ramping up after an outage */
+	VS_DEST_F_DRAINING,		/* deleted when its flows have ended */
 };
 
 struct vs_dest {
@@ -52,9 +58,21 @@ struct vs_dest {
 	__be16 port;
 	u8 af;
 	u8 fwd;				/* enum vsched_fwd_method */
-	u32 weight;
+	u8 health;			/* enum vsched_health */
+	u32 weight;			/* the operator's */
+	u32 eff_weight;			/* what schedulers use (uapi) */
+	u32 dflags;			/* enum vsched_dest_flags */
+	u32 health_pct;
+	u32 health_cap;
 	u32 svc_flags;			/* copy of svc->flags for the fast path */
 	unsigned long flags;		/* VS_DEST_F_* */
+	unsigned long state_since;	/* jiffies: health or drain changed */
+	unsigned long up_since;		/* jiffies: back up, for warm-up */
+	unsigned long drain_end;	/* jiffies: drain deadline */
+	unsigned int drain_sweep;	/* first GC sweep of the drain */
+	unsigned int live_sweep;	/* last sweep that saw a live flow */
+	struct list_head timed;		/* vs_net.timed_dests, under lock */
+	char reason[VSCHED_REASON_MAX];
 	atomic_t activeconns;
 	atomic_t inactconns;
 	refcount_t refcnt;		/* list + one per connection */
@@ -66,21 +84,38 @@ struct vs_service *vs_svc_lookup(struct vs_net *vn,
 struct vs_service *vs_svc_find(struct vs_net *vn,
 			       const struct vs_svc_key *key);
 int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
-	       const char *sched, u32 flags, struct netlink_ext_ack *extack,
-	       struct vs_service **out);
+	       const char *sched, u32 flags, u32 warmup,
+	       struct netlink_ext_ack *extack, struct vs_service **out);
 int vs_svc_edit(struct vs_service *svc, const char *sched, const u32 *flags,
-		struct netlink_ext_ack *extack);
+		const u32 *warmup, struct netlink_ext_ack *extack);
 void vs_svc_del(struct vs_service *svc);
 void vs_svc_flush(struct vs_net *vn);
 
 struct vs_dest *vs_dest_find(struct vs_service *svc, const union vs_addr *addr,
 			     __be16 port);
+/*
+ * What a command sets on a real server; a NULL pointer (or has_* false)
+ * leaves the field alone.
+ */
+struct vs_dest_conf {
+	const u32 *weight;
+	const u8 *fwd;
+	const u32 *dflags;
+	const u8 *health;
+	const char *reason;
+	const u32 *health_pct;
+	const u32 *health_cap;
+	const u32 *drain;		/* seconds, 0 cancels; edit only */
+};
+
 int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
-		u32 weight, u8 fwd, struct netlink_ext_ack *extack,
+		const struct vs_dest_conf *conf, struct netlink_ext_ack *extack,
 		struct vs_dest **out);
-int vs_dest_edit(struct vs_dest *dest, const u32 *weight, const u8 *fwd,
+int vs_dest_edit(struct vs_dest *dest, const struct vs_dest_conf *conf,
 		 struct netlink_ext_ack *extack);
 void vs_dest_del(struct vs_dest *dest);
+u8 vs_dest_state(const struct vs_dest *dest);
+void vs_svc_tick(struct vs_net *vn, unsigned int sweep);
 
 static inline bool vs_dest_hold(struct vs_dest *dest)
 {

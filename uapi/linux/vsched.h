@@ -73,7 +73,7 @@
  *    admin weight to use while up, default 100) and HEALTH_CAP (an upper
  *    bound on the weight while up, default VSCHED_HEALTH_CAP_NONE).
  * The kernel derives the weight the scheduler uses (EFF_WEIGHT, out):
- *    0                                   if down, draining or WEIGHT is 0
+ *    0            if down, draining, or WEIGHT, HEALTH_PCT or HEALTH_CAP is 0
  *    min(WEIGHT, HEALTH_CAP) * HEALTH_PCT / 100, at least 1, otherwise,
  * scaled by the warm-up ramp: for the service's WARMUP seconds after the
  * server came back up (HEALTH down -> up) the weight grows linearly from
