@@ -2,7 +2,8 @@
 /*
  * vs-httpd: a tiny single-process HTTP/1.x test server for vsched.
  *
- *   vs-httpd [-r READY_FILE] [-u] [-q] NAME ADDR:PORT...
+ *   vs-httpd [-r READY_FILE] [-u] [-q] [-s STATUS_FILE] [-a PORT:AGENT_FILE]
+ *            NAME ADDR:PORT...
  *
  * ADDR:PORT is 198.18.2.11:80, [2001:db8::11]:80, 0.0.0.0:80 or [::]:80.
  * Every GET (or HEAD) is answered with 200 and the body "NAME\n", except:
@@ -12,6 +13,13 @@
  * HTTP/1.1 connections are kept alive unless "Connection: close"; HTTP/1.0
  * ones are closed unless "Connection: keep-alive". With -u, a UDP socket
  * on each address answers every datagram with "NAME\n".
+ *
+ * Faults for health-check tests: while STATUS_FILE holds a number (say
+ * 500), every request but /count is answered with that status (a server
+ * that accepts connections but is broken). With -a, a TCP port PORT on
+ * the first address plays a load agent (HAProxy agent-check): each
+ * connection gets the first line of AGENT_FILE ("up" when it is missing)
+ * and is closed.
  *
  * Once every socket listens it prints "ready" (unless -q) and writes its
  * pid to READY_FILE (atomically, by rename), so scripts poll instead of
@@ -54,6 +62,8 @@ struct conn {
 	long long deadline_ms;		/* ST_WAIT: when to reply */
 };
 
+static const char *status_file;	/* -s */
+static const char *agent_file;	/* -a */
 static const char *label;	/* NAME as given */
 static const char *name;	/* the body, "NAME\n" */
 static size_t name_len;
@@ -285,6 +295,15 @@ static int handle_request(struct conn *c)
 		served++;
 		set_reply(c, 200, "OK", name, name_len);
 	}
+	if (status_file && !path_is(path, "/count")) {
+		FILE *f = fopen(status_file, "r");
+		int code;
+
+		if (f && fscanf(f, "%d", &code) == 1 && code >= 100 && code < 600)
+			set_reply(c, code, "Injected", name, name_len);
+		if (f)
+			fclose(f);
+	}
 	c->state = ST_WRITE;
 	return try_write(c);
 }
@@ -369,6 +388,26 @@ static void on_accept(int lfd)
 	}
 }
 
+/* The agent: one line, then close (blocking writes of a few bytes). */
+static void on_agent(int lfd)
+{
+	char line[512] = "up\n";
+	int fd;
+
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		FILE *f = fopen(agent_file, "r");
+
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				strcpy(line, "\n");
+			fclose(f);
+		}
+		if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
+			perror("vs-httpd: agent send");
+		close(fd);
+	}
+}
+
 static void on_udp(int fd)
 {
 	struct sockaddr_storage peer;
@@ -427,20 +466,30 @@ static void write_ready(const char *path)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: vs-httpd [-r READY_FILE] [-u] [-q] NAME ADDR:PORT...\n");
+	fprintf(stderr, "usage: vs-httpd [-r READY_FILE] [-u] [-q] [-s STATUS_FILE] "
+		"[-a PORT:AGENT_FILE] NAME ADDR:PORT...\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	int lfds[MAX_LISTEN], ufds[MAX_LISTEN], nl = 0, nu = 0, opt, i;
+	int afd = -1, agent_port = 0;
 	const char *ready = NULL;
 	bool udp = false, quiet = false;
 	struct sigaction sa = { .sa_handler = on_signal };
 
-	while ((opt = getopt(argc, argv, "r:uqh")) != -1) {
+	while ((opt = getopt(argc, argv, "r:uqs:a:h")) != -1) {
 		switch (opt) {
 		case 'r': ready = optarg; break;
+		case 's': status_file = optarg; break;
+		case 'a':
+			agent_port = atoi(optarg);
+			agent_file = strchr(optarg, ':');
+			if (agent_port <= 0 || agent_port > 65535 || !agent_file)
+				usage();
+			agent_file++;
+			break;
 		case 'u': udp = true; break;
 		case 'q': quiet = true; break;
 		default: usage();
@@ -476,6 +525,14 @@ int main(int argc, char **argv)
 		}
 		lfds[nl] = open_socket(&ss, len, SOCK_STREAM);
 		ep_set(lfds[nl++], EPOLLIN, EPOLL_CTL_ADD);
+		if (agent_port && afd < 0) {
+			if (ss.ss_family == AF_INET)
+				((struct sockaddr_in *)&ss)->sin_port = htons(agent_port);
+			else
+				((struct sockaddr_in6 *)&ss)->sin6_port = htons(agent_port);
+			afd = open_socket(&ss, len, SOCK_STREAM);
+			ep_set(afd, EPOLLIN, EPOLL_CTL_ADD);
+		}
 		if (udp) {
 			ufds[nu] = open_socket(&ss, len, SOCK_DGRAM);
 			ep_set(ufds[nu++], EPOLLIN, EPOLL_CTL_ADD);
@@ -507,6 +564,10 @@ int main(int argc, char **argv)
 			struct conn *c;
 			bool handled = false;
 
+			if (fd == afd) {
+				on_agent(fd);
+				continue;
+			}
 			for (j = 0; j < nl && !handled; j++)
 				if (fd == lfds[j]) {
 					on_accept(fd);
