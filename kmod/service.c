@@ -364,7 +364,8 @@ static void vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
 		dest->state_since = jiffies;
 		if (*conf->drain) {
 			dest->drain_end = jiffies + *conf->drain * HZ;
-			dest->drain_sweep = READ_ONCE(vn->sweeps);
+			/* A sweep running now may have passed its flows. */
+			dest->drain_sweep = READ_ONCE(vn->sweeps) + 1;
 			set_bit(VS_DEST_F_DRAINING, &dest->flags);
 		} else {
 			clear_bit(VS_DEST_F_DRAINING, &dest->flags);
