@@ -71,14 +71,46 @@ topology_up() {
 		"n_$s" ip link set veth0 up
 		"n_$s" ip route add default via "$LB_SERVER_IP"
 		"n_$s" ip -6 route add default via 2001:db8:2::1
-		bg_run "$s" "httpd-$s" "$VS_TOOLS/vs-httpd" -u -r "$VS_TMP/$s.ready" \
-			"$s" 0.0.0.0:80 '[::]:80'
+		server_start "$i" nowait
 	done
 	for ((i = 1; i <= n; i++)); do
 		wait_for_file "$VS_TMP/s$i.ready"
 	done
 	TOPO_SERVERS=$n
 }
+
+# server_start I [nowait]: (re)start server I's vs-httpd: HTTP and UDP on
+# port 80, a load agent on port 7777 (the line in $VS_TMP/sI.agent), and
+# the HTTP status in $VS_TMP/sI.status when that file exists.
+SERVER_PIDS=()
+server_start() {
+	local s=s$1
+	rm -f "$VS_TMP/$s.ready"
+	bg_run "$s" "httpd-$s" "$VS_TOOLS/vs-httpd" -u -r "$VS_TMP/$s.ready" \
+		-s "$VS_TMP/$s.status" -a "7777:$VS_TMP/$s.agent" \
+		"$s" 0.0.0.0:80 '[::]:80'
+	SERVER_PIDS[$1]=$!
+	[[ ${2:-} == nowait ]] || wait_for_file "$VS_TMP/$s.ready"
+}
+
+# server_stop I: kill server I's vs-httpd (its ports then refuse).
+server_stop() {
+	pp kill "${SERVER_PIDS[$1]}"
+	wait "${SERVER_PIDS[$1]}" 2>/dev/null || true
+}
+
+# server_status I [CODE]: server I answers every request with CODE (500:
+# accepts connections but is broken); without CODE, normally again.
+server_status() {
+	if (($# > 1)); then
+		echo "$2" >"$VS_TMP/s$1.status"
+	else
+		rm -f "$VS_TMP/s$1.status"
+	fi
+}
+
+# agent_say I LINE: what server I's load agent reports from now on.
+agent_say() { echo "$2" >"$VS_TMP/s$1.agent"; }
 
 # Requests served so far by server i, from its /count endpoint.
 server_count() {

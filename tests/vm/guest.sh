@@ -65,7 +65,8 @@ rc=$ldrc
 if ((ldrc == 0)); then
 	say "running in $CWD: ${CMD[*]}"
 	start=${EPOCHREALTIME/./}
-	(cd "$CWD" && VSCHED_VM=1 VSCHED_KVER=$KVER exec "${CMD[@]}") </dev/null 2>&1 |
+	(cd "$CWD" && VSCHED_VM=1 VSCHED_KVER=$KVER VSCHED_MODULE=$MODULE \
+		exec "${CMD[@]}") </dev/null 2>&1 |
 		tee "$OUT/output.log"
 	rc=${PIPESTATUS[0]}
 	end=${EPOCHREALTIME/./}
