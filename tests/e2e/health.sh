@@ -1,0 +1,321 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Health checking end to end, inside the test VM (tests/vm/run.sh), on the
+# standard topology: vshealthd runs in the balancer's namespace and
+# checks s1..s3; faults are injected with topology.sh's server_stop,
+# server_status and agent_say. Also the kernel's side of it that vsadm
+# drives alone: drain, sorry servers. Last line "N passed, N failed".
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
+# shellcheck source=tests/e2e/topology.sh
+. "$here/topology.sh"
+CLIENT=$VS_TOOLS/vs-client
+VSHEALTHD=${VSHEALTHD:-$VS_ROOT/userspace/vshealthd/vshealthd}
+CONF=$VS_TMP/vshealthd.conf
+CTL=$VS_TMP/vshealthd.sock
+# Probes every 0.5 s; fall and rise after 2 results.
+INTERVAL_MS=500 FALL=2 RISE=2
+
+vsadm() { n_lb "$VSADM" "$@"; }
+
+# requests N [PATH]: "s1=N s2=N ..." for N requests (FAIL if any failed).
+requests() {
+	local out rc=0
+	out=$(nsq client "$CLIENT" -n "$1" -t 3000 -p "${2:-/}" "$VIP:80" \
+		2>/dev/null) || rc=$?
+	out=$(sort <<<"$out" | awk 'NF == 2 {printf "%s=%s ", $1, $2}')
+	((rc == 0)) || out+="FAIL"
+	echo "$out"
+}
+
+# dest_field IP FIELD: a real server's field in vsadm's JSON listing.
+dest_field() {
+	nsq lb "$VSADM" -Ln -j | python3 -c '
+import json, sys
+ip, field = sys.argv[1], sys.argv[2]
+for svc in json.load(sys.stdin).get("services", []):
+    if svc.get("port") != 80 or svc.get("protocol", "").lower() != "tcp":
+        continue
+    for d in svc.get("real_servers", []):
+        if d.get("address") == ip:
+            print(d.get(field, ""))
+' "$1" "$2"
+}
+
+_state_is() { [[ $(dest_field "$1" state) == "$2" ]]; }
+_gone() { [[ -z $(dest_field "$1" address) ]]; }
+
+# wait_state IP STATE SECONDS: prints the milliseconds it took.
+wait_state() {
+	local start=${EPOCHREALTIME/./}
+	wait_until "$3" _state_is "$1" "$2" || return 1
+	echo $(((${EPOCHREALTIME/./} - start) / 1000))
+}
+
+write_conf() {
+	cat >"$CONF" <<-EOF
+	daemon = {
+		control = "$CTL";
+		metrics = "127.0.0.1:9469";
+	};
+	checks = {
+		web = { type = "http"; path = "/"; status = "200-299";
+			interval = 0.5; timeout = 0.4; rise = $RISE; fall = $FALL;
+			jitter = 0.1; };
+		load = { type = "agent"; port = 7777; cpu_max = 90;
+			 interval = 0.5; timeout = 0.4; rise = 1; fall = 1; };
+	};
+	services = (
+		{ service = "tcp $VIP:80"; checks = [ "web", "load" ]; }
+	);
+	EOF
+}
+
+daemon_start() {
+	bg_run lb vshealthd "$VSHEALTHD" -f -c "$CONF" --pidfile "$VS_TMP/vsh.pid"
+	VSH_PID=$!
+	wait_for_file "$VS_TMP/vsh.pid"
+}
+
+t_setup() {
+	local s
+	vsadm -A -t "$VIP:80" -s wrr --warmup 4
+	for s in "${SERVER_IPS[@]}"; do vsadm -a -t "$VIP:80" -r "$s:80" -m -w 10; done
+	write_conf
+	pp "$VSHEALTHD" -t -c "$CONF"
+	daemon_start
+	check_eq "all up under vshealthd: 60 requests 20/20/20" \
+		"$(requests 60)" "s1=20 s2=20 s3=20 "
+}
+
+# A dead server leaves rotation within fall x interval (plus one probe's
+# timeout and scheduling slack under emulation); no client fails after.
+t_kill_and_return() {
+	local ms
+	server_stop 1
+	ms=$(wait_state "${SERVER_IPS[0]}" down 10) || ms=timeout
+	echo "# s1 down after ${ms} ms"
+	check_range "killed s1 marked down within fall x interval (+1.5 s)" \
+		"$ms" 0 $((FALL * INTERVAL_MS + 1500))
+	check_eq "...reason names the failure" \
+		"$(dest_field "${SERVER_IPS[0]}" reason | grep -ci -e refused -e connect)" 1
+	check_eq "...and no request fails after that: 60 go to s2 and s3" \
+		"$(requests 60)" "s2=30 s3=30 "
+	check_eq "...the admin weight is untouched" \
+		"$(dest_field "${SERVER_IPS[0]}" weight)" 10
+
+	server_start 1
+	ms=$(wait_state "${SERVER_IPS[0]}" warming 10) || ms=timeout
+	echo "# s1 up (warming) after ${ms} ms"
+	check_range "restarted s1 back within rise x interval (+1.5 s)" \
+		"$ms" 0 $((RISE * INTERVAL_MS + 1500))
+	local got s1
+	got=$(requests 42)
+	s1=$(grep -o 's1=[0-9]*' <<<"$got" | cut -d= -f2)
+	echo "# warming: $got"
+	check_range "warm-up: s1 gets a small share at first (of 42)" \
+		"${s1:-0}" 1 9
+	wait_state "${SERVER_IPS[0]}" up 10 >/dev/null || true
+	check_eq "after the warm-up, 60 requests 20/20/20 again" \
+		"$(requests 60)" "s1=20 s2=20 s3=20 "
+}
+
+# A server that accepts connections but answers 500 is down for the
+# HTTP check. Quiesce (the default) lets its long connection finish.
+_slow_on() { [[ $(nsq lb "$VSADM" -Lnc) == *"$1:80"*ESTABLISHED* ]]; }
+t_http_500_quiesce() {
+	local pid out
+	# rr state restarts at the first server on a rebuild: be explicit.
+	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=4000" "$VIP:80" \
+		>"$VS_TMP/slow1" 2>/dev/null &
+	pid=$!
+	wait_until 10 _established_any
+	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ {print $NF; exit}')
+	local ip=${out%:*} i
+	for i in 1 2 3; do [[ ${SERVER_IPS[i - 1]} == "$ip" ]] && break; done
+	server_status "$i" 500
+	check "HTTP 500: s$i marked down" wait_state "$ip" down 10
+	check "quiesce: the established connection still completes" wait "$pid"
+	check_eq "...with its answer from s$i" "$(head -n1 "$VS_TMP/slow1")" "s$i 1"
+	server_status "$i"
+	check "s$i up again" wait_state "$ip" warming 10
+	wait_state "$ip" up 10 >/dev/null || true
+}
+_established_any() { [[ $(nsq lb "$VSADM" -Lnc) == *ESTABLISHED* ]]; }
+
+# Immediate mode: a server that goes down has its connections reset.
+t_down_reset() {
+	local pid out ip i rc=0 start
+	vsadm -E -t "$VIP:80" --down-action reset
+	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=15000" "$VIP:80" \
+		>/dev/null 2>&1 &
+	pid=$!
+	wait_until 10 _established_any
+	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ {print $NF; exit}')
+	ip=${out%:*}
+	for i in 1 2 3; do [[ ${SERVER_IPS[i - 1]} == "$ip" ]] && break; done
+	start=$SECONDS
+	server_status "$i" 500
+	wait "$pid" || rc=$?
+	check "down-reset: the client's connection is reset (vs-client fails)" \
+		test "$rc" -ne 0
+	check "...at once, not after the 15 s answer" test $((SECONDS - start)) -lt 8
+	check_eq "...and the server saw it end: no entry left" \
+		"$(nsq lb "$VSADM" -Lnc | grep -c "$ip:80.*ESTABLISHED" || true)" 0
+	server_status "$i"
+	wait_state "$ip" up 15 >/dev/null || true
+	vsadm -E -t "$VIP:80" --down-action quiesce
+}
+
+# An agent reporting load above the threshold takes its server out.
+t_agent() {
+	agent_say 2 "cpu=95 mem=20"
+	check "agent cpu=95: s2 down" wait_state "${SERVER_IPS[1]}" down 10
+	check_eq "...reason is the agent's" \
+		"$(dest_field "${SERVER_IPS[1]}" reason | grep -c cpu)" 1
+	agent_say 2 "cpu=40 mem=20"
+	check "agent cpu=40: s2 back" wait_state "${SERVER_IPS[1]}" warming 10
+	agent_say 2 "75%"
+	wait_state "${SERVER_IPS[1]}" up 10 >/dev/null || true
+	check_eq "agent 75%: effective weight 7 of 10" \
+		"$(dest_field "${SERVER_IPS[1]}" eff_weight)" 7
+	agent_say 2 "up"
+}
+
+# Sorry server: used only while no other server is usable.
+t_sorry() {
+	vsadm -d -t "$VIP:80" -r "${SERVER_IPS[2]}:80"
+	vsadm -a -t "$VIP:80" -r "${SERVER_IPS[2]}:80" -m -w 1 --sorry
+	check_eq "a sorry server gets nothing while others are up" \
+		"$(requests 20)" "s1=10 s2=10 "
+	server_status 1 500
+	server_status 2 500
+	wait_state "${SERVER_IPS[0]}" down 10 >/dev/null || true
+	wait_state "${SERVER_IPS[1]}" down 10 >/dev/null || true
+	check_eq "every server down: the sorry server answers" \
+		"$(requests 10)" "s3=10 "
+	server_status 1
+	server_status 2
+	wait_state "${SERVER_IPS[0]}" warming 10 >/dev/null || true
+	wait_state "${SERVER_IPS[1]}" warming 10 >/dev/null || true
+	vsadm -d -t "$VIP:80" -r "${SERVER_IPS[2]}:80"
+	vsadm -a -t "$VIP:80" -r "${SERVER_IPS[2]}:80" -m -w 10
+	wait_state "${SERVER_IPS[0]}" up 10 >/dev/null || true
+	wait_state "${SERVER_IPS[1]}" up 10 >/dev/null || true
+}
+
+# The daemon follows a server added with vsadm while it runs.
+t_follow_vsadm() {
+	vsadm -d -t "$VIP:80" -r "${SERVER_IPS[2]}:80"
+	server_status 3 500
+	vsadm -a -t "$VIP:80" -r "${SERVER_IPS[2]}:80" -m -w 10
+	check "a server added with vsadm is checked: broken s3 marked down" \
+		wait_state "${SERVER_IPS[2]}" down 10
+	server_status 3
+	wait_state "${SERVER_IPS[2]}" up 15 >/dev/null || true
+}
+
+# Drain: nothing new, deleted once its flows end, or reset at the deadline.
+t_drain() {
+	local pid rc=0 start
+	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=3000" "$VIP:80" \
+		>/dev/null 2>&1 &
+	pid=$!
+	wait_until 10 _established_any
+	local out ip
+	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ {print $NF; exit}')
+	ip=${out%:*}
+	vsadm --drain -t "$VIP:80" -r "$ip:80" --drain-timeout 60
+	check_eq "draining: listed as draining" "$(dest_field "$ip" state)" draining
+	check_eq "draining: new connections go elsewhere" \
+		"$(requests 20 | grep -c "s$((${ip##*.} - 10))=" || true)" 0
+	check "draining: the open connection finishes" wait "$pid"
+	check "drained: removed once its flow ended" wait_until 5 _gone "$ip"
+	vsadm -a -t "$VIP:80" -r "$ip:80" -m -w 10
+
+	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=15000" "$VIP:80" \
+		>/dev/null 2>&1 &
+	pid=$!
+	wait_until 10 _established_any
+	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ {print $NF; exit}')
+	ip=${out%:*}
+	start=$SECONDS
+	vsadm --drain -t "$VIP:80" -r "$ip:80" --drain-timeout 2
+	wait "$pid" || rc=$?
+	check "drain deadline: the remaining connection is reset" test "$rc" -ne 0
+	check "...at the deadline, not after 15 s" test $((SECONDS - start)) -lt 8
+	check "...and the server removed" wait_until 5 _gone "$ip"
+	vsadm -a -t "$VIP:80" -r "$ip:80" -m -w 10
+}
+
+# Restarting the daemon changes nothing it finds until it has an opinion;
+# a bad config on SIGHUP is refused and the old one keeps running.
+t_daemon_lifecycle() {
+	local before after
+	server_status 3 500
+	wait_state "${SERVER_IPS[2]}" down 10 >/dev/null || true
+	before=$(nsq lb "$VSADM" -Sn)
+	pp kill "$VSH_PID"
+	wait "$VSH_PID" 2>/dev/null || true
+	check_eq "stopping the daemon leaves s3 down" \
+		"$(dest_field "${SERVER_IPS[2]}" state)" down
+	rm -f "$VS_TMP/vsh.pid"
+	daemon_start
+	check_eq "a restarted daemon keeps s3 down (no flap to up)" \
+		"$(dest_field "${SERVER_IPS[2]}" state)" down
+	after=$(nsq lb "$VSADM" -Sn)
+	check_eq "vsadm -S is the same before and after (admin weights)" \
+		"$after" "$before"
+	server_status 3
+	check "...and brings it back when it is healthy" \
+		wait_state "${SERVER_IPS[2]}" warming 10
+
+	echo 'checks = { web = { type = "http"; interval = -1; }; };' >"$CONF"
+	pp kill -HUP "$VSH_PID"
+	sleep 1
+	check "a bad config on SIGHUP: the daemon keeps running" \
+		kill -0 "$VSH_PID"
+	server_status 3 500
+	check "...with the old config: broken s3 still marked down" \
+		wait_state "${SERVER_IPS[2]}" down 10
+	server_status 3
+	wait_state "${SERVER_IPS[2]}" up 15 >/dev/null || true
+	write_conf
+}
+
+# Module reload: the daemon re-syncs once the config is restored.
+t_module_reload() {
+	local saved=$VS_TMP/saved
+	if [[ -z ${VSCHED_MODULE:-} ]]; then
+		check "module reload (needs VSCHED_MODULE)" false
+		return
+	fi
+	nsq lb "$VSADM" -Sn >"$saved"
+	vsadm -C
+	pp rmmod vsched
+	pp insmod "$VSCHED_MODULE"
+	n_lb "$VSADM" -R <"$saved"
+	check_eq "restored after reload: 60 requests 20/20/20" \
+		"$(requests 60)" "s1=20 s2=20 s3=20 "
+	server_status 2 500
+	check "after rmmod/insmod the daemon checks again: s2 down" \
+		wait_state "${SERVER_IPS[1]}" down 15
+	check "...and the daemon survived" kill -0 "$VSH_PID"
+	server_status 2
+	wait_state "${SERVER_IPS[1]}" up 15 >/dev/null || true
+}
+
+all=(t_setup t_kill_and_return t_http_500_quiesce t_down_reset t_agent t_sorry
+     t_follow_vsadm t_drain t_daemon_lifecycle t_module_reload)
+(($#)) && all=(t_setup "$@")
+topology_up 3
+for t in "${all[@]}"; do
+	echo "# $t"
+	"$t"
+done
+nsq lb "$VSHEALTHD" status -c "$CONF" || true
+vsadm -Ln
+vsadm -C
+summary
