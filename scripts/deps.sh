@@ -9,10 +9,12 @@ set -euo pipefail
 
 build=(gcc make pkg-config libnl-3-dev libnl-genl-3-dev libjansson-dev
        libconfig-dev libcurl4-openssl-dev libsystemd-dev libmicrohttpd-dev
-       sparse dkms kmod bc flex bison libelf-dev libssl-dev)
+       sparse dkms kmod bc flex bison libelf-dev libssl-dev dwarves)
 test=(qemu-system-x86 busybox-static iproute2 curl ethtool conntrack
       iptables nftables procps psmisc python3 linux-source-6.1 perl)
 
+# dwarves: pahole, which the 6.12 headers (they ship vmlinux) run to add
+# BTF to every module they build; without it the link fails with 127.
 want=("${build[@]}")
 [[ ${1:-build} == test ]] && want+=("${test[@]}")
 
