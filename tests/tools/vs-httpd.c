@@ -525,17 +525,20 @@ int main(int argc, char **argv)
 		}
 		lfds[nl] = open_socket(&ss, len, SOCK_STREAM);
 		ep_set(lfds[nl++], EPOLLIN, EPOLL_CTL_ADD);
-		if (agent_port && afd < 0) {
-			if (ss.ss_family == AF_INET)
-				((struct sockaddr_in *)&ss)->sin_port = htons(agent_port);
-			else
-				((struct sockaddr_in6 *)&ss)->sin6_port = htons(agent_port);
-			afd = open_socket(&ss, len, SOCK_STREAM);
-			ep_set(afd, EPOLLIN, EPOLL_CTL_ADD);
-		}
 		if (udp) {
 			ufds[nu] = open_socket(&ss, len, SOCK_DGRAM);
 			ep_set(ufds[nu++], EPOLLIN, EPOLL_CTL_ADD);
+		}
+		if (agent_port && afd < 0) {
+			/* The first address, on the agent's port. */
+			struct sockaddr_storage as = ss;
+
+			if (as.ss_family == AF_INET)
+				((struct sockaddr_in *)&as)->sin_port = htons(agent_port);
+			else
+				((struct sockaddr_in6 *)&as)->sin6_port = htons(agent_port);
+			afd = open_socket(&as, len, SOCK_STREAM);
+			ep_set(afd, EPOLLIN, EPOLL_CTL_ADD);
 		}
 	}
 
