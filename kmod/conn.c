@@ -303,9 +303,19 @@ static void vs_conn_gc(struct work_struct *work)
 				   VS_GC_INTERVAL);
 }
 
+/*
+ * Expire every entry. One walk is not enough: a walk that stops and
+ * restarts, or meets a resize, may miss entries that moved while others
+ * were removed (rhashtable_walk_next() promises no more), so walk again
+ * while entries remain. Packets may add entries meanwhile: a few passes,
+ * then what came after the flush started is left to the GC.
+ */
 void vs_conn_flush(struct vs_net *vn)
 {
-	vs_conn_sweep(vn, true);
+	int pass;
+
+	for (pass = 0; pass < 8 && vs_conn_count(vn); pass++)
+		vs_conn_sweep(vn, true);
 }
 
 unsigned int vs_conn_buckets(struct vs_net *vn)
@@ -329,7 +339,8 @@ int vs_conn_net_init(struct vs_net *vn)
 /* Hooks are gone and the GC work is cancelled: nothing else runs. */
 void vs_conn_net_exit(struct vs_net *vn)
 {
-	vs_conn_flush(vn);
+	while (vs_conn_count(vn))
+		vs_conn_sweep(vn, true);
 	rhltable_destroy(&vn->conn_table);
 }
 
