@@ -21,6 +21,20 @@ else
 	ok "vsched runs without nf_conntrack"
 fi
 
+deps=$(modinfo -F depends "${VSCHED_MODULE:-vsched}" 2>/dev/null || echo "?")
+if [[ $deps == "?" || ,$deps, == *,nf_conntrack,* ]]; then
+	nok "the module does not depend on nf_conntrack (depends: $deps)"
+else
+	ok "the module does not depend on nf_conntrack (depends: $deps)"
+fi
+# A connection entry must stay small (IPVS's is 288 bytes).
+osize=$(cat /sys/kernel/slab/vsched_conn/object_size 2>/dev/null || echo 0)
+if ((osize > 0 && osize <= 128)); then
+	ok "a connection entry takes $osize bytes (at most 128)"
+else
+	nok "a connection entry takes $osize bytes (at most 128)"
+fi
+
 for t in "$top"/tests/e2e/nat.sh; do
 	echo "# $(basename "$t")"
 	"$t" 2>&1 | tee /tmp/e2e.log
