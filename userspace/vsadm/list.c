@@ -83,8 +83,6 @@ static void print_dest_health(struct vsadm_out *o, const struct vs_dest *d,
 			vsadm_dest_state_name(d->state));
 	else if (text)
 		out_text(o, " %-8s", "-");
-	if (text)
-		out_text(o, " %-7s", age);
 	if (d->has & VS_DEST_HAS_STATE_AGE)
 		out_uint(o, "state_age_ms", NULL, d->state_age_ms);
 	if (d->has & VS_DEST_HAS_REASON)
@@ -105,9 +103,12 @@ static void print_dest_health(struct vsadm_out *o, const struct vs_dest *d,
 	else if (d->has & VS_DEST_HAS_STATE)
 		out_null(o, "drain_left_ms");	/* not draining */
 	if (text) {
+		/* Padded only when something follows: no trailing blanks. */
 		dest_notes(d, notes, sizeof(notes));
 		if (notes[0])
-			out_text(o, " %s", notes);
+			out_text(o, " %-7s %s", age, notes);
+		else
+			out_text(o, " %s", age);
 	}
 }
 
