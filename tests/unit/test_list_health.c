@@ -89,12 +89,12 @@ TEST(list_health_text)
 	CHECK_STR(out,
 		  "vsched version 0.1.0 (connections 7/1048576)\n"
 		  "Prot LocalAddress:Port Scheduler Flags\n"
-		  "  -> RemoteAddress:Port           Forward Weight EffWgt ActiveConn InActConn  State    Since   Reason\n"
+		  "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn  EffWgt State    Since   Reason\n"
 		  "TCP  198.18.100.1:80 wrr down_reset warmup 60\n"
-		  "  -> 10.0.0.1:8080                Masq    100    50     7          0          up       5m12s   HTTP 200\n"
-		  "  -> 10.0.0.2:8080                Masq    100    0      0          0          down     12s     connect: Connection refused\n"
-		  "  -> 10.0.0.3:8080                Masq    100    17     0          0          warming  1h02m\n"
-		  "  -> 10.0.0.4:8080                Masq    1      0      0          0          draining 0s      [sorry] [drain 29s left]\n");
+		  "  -> 10.0.0.1:8080                Masq    100    7          0          50     up       5m12s   HTTP 200\n"
+		  "  -> 10.0.0.2:8080                Masq    100    0          0          0      down     12s     connect: Connection refused\n"
+		  "  -> 10.0.0.3:8080                Masq    100    0          0          17     warming  1h02m\n"
+		  "  -> 10.0.0.4:8080                Masq    1      0          0          0      draining 0s      [sorry] [drain 29s left]\n");
 	free(out);
 	vsadm_state_free(&st);
 }

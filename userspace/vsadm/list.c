@@ -133,15 +133,18 @@ static void print_dest(struct vsadm_out *o, const struct vs_svc *svc,
 	out_uint(o, "port", NULL, d->port);
 	out_str(o, "forward", NULL, d->fwd == VSCHED_FWD_MASQ ? "masq" : "?");
 	out_uint(o, "weight", stats ? NULL : " %-6llu", d->weight);
+	out_bool(o, "sorry", d->flags & VSCHED_DEST_F_SORRY);
+	out_uint(o, "active_conns", stats ? NULL : " %-10llu", d->active_conns);
+	out_uint(o, "inactive_conns", stats ? NULL : " %-10llu",
+		 d->inact_conns);
+	/* After ipvsadm's columns, so scripts that read them by position
+	 * keep working.
+	 */
 	if (d->has & VS_DEST_HAS_EFF_WEIGHT)
 		out_uint(o, "eff_weight", cols ? " %-6llu" : NULL,
 			 d->eff_weight);
 	else if (cols)
 		out_text(o, " %-6s", "-");
-	out_bool(o, "sorry", d->flags & VSCHED_DEST_F_SORRY);
-	out_uint(o, "active_conns", stats ? NULL : " %-10llu", d->active_conns);
-	out_uint(o, "inactive_conns", stats ? NULL : " %-10llu",
-		 d->inact_conns);
 	if (o->json || cols)
 		print_dest_health(o, d, cols);
 	print_stats(o, &d->stats, fmt);
@@ -219,7 +222,7 @@ void vsadm_print_services(FILE *f, const struct vs_info *info,
 			 "OutPkts", "InBytes", "OutBytes");
 	else if (health)
 		out_text(&o, "Prot LocalAddress:Port Scheduler Flags\n"
-			 "  -> RemoteAddress:Port           Forward Weight EffWgt ActiveConn InActConn  State    Since   Reason\n");
+			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn  EffWgt State    Since   Reason\n");
 	else
 		out_text(&o, "Prot LocalAddress:Port Scheduler Flags\n"
 			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
