@@ -33,7 +33,12 @@ struct vs_stats {
 	uint64_t outbytes;
 };
 
-/* Which optional attributes of a vs_svc / vs_dest are set. */
+/*
+ * Which optional attributes of a vs_svc / vs_dest are set. A request
+ * sends only the attributes whose bit is set (so a DEST_SET with just
+ * HEALTH and REASON leaves the admin weight alone); a parsed reply or
+ * event sets the bit of every attribute it carried.
+ */
 #define VS_SVC_HAS_SCHED	(1U << 0)
 #define VS_SVC_HAS_FLAGS	(1U << 1)
 #define VS_SVC_HAS_WARMUP	(1U << 2)
@@ -63,6 +68,9 @@ struct vs_svc {
 #define VS_DEST_HAS_CAP		(1U << 7)
 #define VS_DEST_HAS_DRAIN	(1U << 8)	/* requests only */
 #define VS_DEST_HAS_DRAIN_LEFT	(1U << 9)	/* replies only */
+#define VS_DEST_HAS_STATE	(1U << 10)	/* replies only */
+#define VS_DEST_HAS_STATE_AGE	(1U << 11)	/* replies only */
+#define VS_DEST_HAS_EFF_WEIGHT	(1U << 12)	/* replies only */
 
 struct vs_dest {
 	struct in_addr addr;

@@ -36,6 +36,7 @@ static struct nla_policy vs_svc_policy[VSCHED_SVC_A_MAX + 1] = {
 	[VSCHED_SVC_A_FLAGS]		= { .type = NLA_U32 },
 	[VSCHED_SVC_A_NUM_DESTS]	= { .type = NLA_U32 },
 	[VSCHED_SVC_A_STATS]		= { .type = NLA_NESTED },
+	[VSCHED_SVC_A_WARMUP]		= { .type = NLA_U32 },
 };
 
 static struct nla_policy vs_dest_policy[VSCHED_DEST_A_MAX + 1] = {
@@ -47,6 +48,17 @@ static struct nla_policy vs_dest_policy[VSCHED_DEST_A_MAX + 1] = {
 	[VSCHED_DEST_A_ACTIVE_CONNS]	= { .type = NLA_U32 },
 	[VSCHED_DEST_A_INACT_CONNS]	= { .type = NLA_U32 },
 	[VSCHED_DEST_A_STATS]		= { .type = NLA_NESTED },
+	[VSCHED_DEST_A_FLAGS]		= { .type = NLA_U32 },
+	[VSCHED_DEST_A_HEALTH]		= { .type = NLA_U8 },
+	[VSCHED_DEST_A_HEALTH_REASON]	= { .type = NLA_STRING,
+					    .maxlen = VSCHED_REASON_MAX },
+	[VSCHED_DEST_A_HEALTH_PCT]	= { .type = NLA_U32 },
+	[VSCHED_DEST_A_HEALTH_CAP]	= { .type = NLA_U32 },
+	[VSCHED_DEST_A_DRAIN]		= { .type = NLA_U32 },
+	[VSCHED_DEST_A_STATE]		= { .type = NLA_U8 },
+	[VSCHED_DEST_A_STATE_AGE]	= { .type = NLA_U64 },
+	[VSCHED_DEST_A_EFF_WEIGHT]	= { .type = NLA_U32 },
+	[VSCHED_DEST_A_DRAIN_LEFT]	= { .type = NLA_U32 },
 };
 
 static struct nla_policy vs_stats_policy[VSCHED_STATS_A_MAX + 1] = {
@@ -111,6 +123,9 @@ static int vs_put_svc(struct nl_msg *msg, const struct vs_svc *svc,
 	if (full && (svc->has & VS_SVC_HAS_FLAGS) &&
 	    nla_put_u32(msg, VSCHED_SVC_A_FLAGS, svc->flags))
 		return -EMSGSIZE;
+	if (full && (svc->has & VS_SVC_HAS_WARMUP) &&
+	    nla_put_u32(msg, VSCHED_SVC_A_WARMUP, svc->warmup))
+		return -EMSGSIZE;
 	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
 }
 
@@ -118,7 +133,13 @@ static int vs_put_dest(struct nl_msg *msg, const struct vs_dest *dest,
 		       bool full)
 {
 	struct nlattr *nest = nla_nest_start(msg, VSCHED_A_DEST);
+	char reason[VSCHED_REASON_MAX];
 
+	/* The kernel wants a NUL-terminated string shorter than the field:
+	 * terminate a copy even if the caller filled the array.
+	 */
+	memcpy(reason, dest->reason, sizeof(reason) - 1);
+	reason[sizeof(reason) - 1] = '\0';
 	if (!nest ||
 	    nla_put(msg, VSCHED_DEST_A_ADDR4, sizeof(dest->addr), &dest->addr))
 		return -EMSGSIZE;
@@ -131,6 +152,30 @@ static int vs_put_dest(struct nl_msg *msg, const struct vs_dest *dest,
 	if (full && (dest->has & VS_DEST_HAS_FWD) &&
 	    nla_put_u8(msg, VSCHED_DEST_A_FWD_METHOD, dest->fwd))
 		return -EMSGSIZE;
+	if (full && (dest->has & VS_DEST_HAS_FLAGS) &&
+	    nla_put_u32(msg, VSCHED_DEST_A_FLAGS, dest->flags))
+		return -EMSGSIZE;
+	if (full && (dest->has & VS_DEST_HAS_HEALTH) &&
+	    nla_put_u8(msg, VSCHED_DEST_A_HEALTH, dest->health))
+		return -EMSGSIZE;
+	if (full && (dest->has & VS_DEST_HAS_REASON) &&
+	    nla_put_string(msg, VSCHED_DEST_A_HEALTH_REASON, reason))
+		return -EMSGSIZE;
+	if (full && (dest->has & VS_DEST_HAS_PCT) &&
+	    nla_put_u32(msg, VSCHED_DEST_A_HEALTH_PCT, dest->health_pct))
+		return -EMSGSIZE;
+	if (full && (dest->has & VS_DEST_HAS_CAP) &&
+	    nla_put_u32(msg, VSCHED_DEST_A_HEALTH_CAP, dest->health_cap))
+		return -EMSGSIZE;
+	/* Sent for NEW too: the kernel then refuses it with a message that
+	 * says why, rather than the library dropping it silently.
+	 */
+	if (full && (dest->has & VS_DEST_HAS_DRAIN) &&
+	    nla_put_u32(msg, VSCHED_DEST_A_DRAIN, dest->drain))
+		return -EMSGSIZE;
+	/* STATE, STATE_AGE, EFF_WEIGHT and DRAIN_LEFT are output only
+	 * (NLA_REJECT in the kernel): never sent, whatever has says.
+	 */
 	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
 }
 
@@ -292,6 +337,10 @@ static int vs_parse_svc(struct nlattr *nest, struct vs_svc *svc)
 		svc->flags = nla_get_u32(tb[VSCHED_SVC_A_FLAGS]);
 		svc->has |= VS_SVC_HAS_FLAGS;
 	}
+	if (tb[VSCHED_SVC_A_WARMUP]) {
+		svc->warmup = nla_get_u32(tb[VSCHED_SVC_A_WARMUP]);
+		svc->has |= VS_SVC_HAS_WARMUP;
+	}
 	if (tb[VSCHED_SVC_A_NUM_DESTS])
 		svc->num_dests = nla_get_u32(tb[VSCHED_SVC_A_NUM_DESTS]);
 	return vs_parse_stats(tb[VSCHED_SVC_A_STATS], &svc->stats);
@@ -319,6 +368,44 @@ static int vs_parse_dest(struct nlattr *nest, struct vs_dest *dest)
 	if (tb[VSCHED_DEST_A_FWD_METHOD]) {
 		dest->fwd = nla_get_u8(tb[VSCHED_DEST_A_FWD_METHOD]);
 		dest->has |= VS_DEST_HAS_FWD;
+	}
+	if (tb[VSCHED_DEST_A_FLAGS]) {
+		dest->flags = nla_get_u32(tb[VSCHED_DEST_A_FLAGS]);
+		dest->has |= VS_DEST_HAS_FLAGS;
+	}
+	if (tb[VSCHED_DEST_A_HEALTH]) {
+		dest->health = nla_get_u8(tb[VSCHED_DEST_A_HEALTH]);
+		dest->has |= VS_DEST_HAS_HEALTH;
+	}
+	if (tb[VSCHED_DEST_A_HEALTH_REASON]) {
+		nla_strlcpy(dest->reason, tb[VSCHED_DEST_A_HEALTH_REASON],
+			    sizeof(dest->reason));
+		dest->has |= VS_DEST_HAS_REASON;
+	}
+	if (tb[VSCHED_DEST_A_HEALTH_PCT]) {
+		dest->health_pct = nla_get_u32(tb[VSCHED_DEST_A_HEALTH_PCT]);
+		dest->has |= VS_DEST_HAS_PCT;
+	}
+	if (tb[VSCHED_DEST_A_HEALTH_CAP]) {
+		dest->health_cap = nla_get_u32(tb[VSCHED_DEST_A_HEALTH_CAP]);
+		dest->has |= VS_DEST_HAS_CAP;
+	}
+	/* DRAIN is input only; a reply never carries it, so it is not read. */
+	if (tb[VSCHED_DEST_A_STATE]) {
+		dest->state = nla_get_u8(tb[VSCHED_DEST_A_STATE]);
+		dest->has |= VS_DEST_HAS_STATE;
+	}
+	if (tb[VSCHED_DEST_A_STATE_AGE]) {
+		dest->state_age_ms = nla_get_u64(tb[VSCHED_DEST_A_STATE_AGE]);
+		dest->has |= VS_DEST_HAS_STATE_AGE;
+	}
+	if (tb[VSCHED_DEST_A_EFF_WEIGHT]) {
+		dest->eff_weight = nla_get_u32(tb[VSCHED_DEST_A_EFF_WEIGHT]);
+		dest->has |= VS_DEST_HAS_EFF_WEIGHT;
+	}
+	if (tb[VSCHED_DEST_A_DRAIN_LEFT]) {
+		dest->drain_left_ms = nla_get_u32(tb[VSCHED_DEST_A_DRAIN_LEFT]);
+		dest->has |= VS_DEST_HAS_DRAIN_LEFT;
 	}
 	if (tb[VSCHED_DEST_A_ACTIVE_CONNS])
 		dest->active_conns = nla_get_u32(tb[VSCHED_DEST_A_ACTIVE_CONNS]);

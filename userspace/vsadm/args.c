@@ -60,6 +60,11 @@ enum vsadm_opt_id {
 	O_SORT,
 	O_GATE,
 	O_IPIP,
+	O_WARMUP,
+	O_DOWN,
+	O_SORRY,
+	O_NOSORRY,
+	O_DRAIN,
 	O_UNSUPPORTED,
 	__O_MAX
 };
@@ -106,6 +111,12 @@ static const struct vsadm_option vsadm_options[] = {
 	{ 0,   "nosort",	 O_SORT, 0, 0 },
 	{ 'g', "gatewaying",	 O_GATE, 0, 0 },
 	{ 'i', "ipip",		 O_IPIP, 0, 0 },
+	/* vsched's own: no ipvsadm equivalent, so long options only. */
+	{ 0,   "warmup",	 O_WARMUP, 0, 1 },
+	{ 0,   "down-policy",	 O_DOWN, 0, 1 },
+	{ 0,   "sorry",		 O_SORRY, 0, 0 },
+	{ 0,   "no-sorry",	 O_NOSORRY, 0, 0 },
+	{ 0,   "drain",		 O_DRAIN, 0, 1 },
 	/* ipvsadm options vsched does not implement: named, refused. */
 	{ 'f', "fwmark-service", O_UNSUPPORTED, 0, 0 },
 	{ 0,   "sctp-service",	 O_UNSUPPORTED, 0, 0 },
@@ -129,15 +140,18 @@ static const struct vsadm_option vsadm_options[] = {
 #define BIT(o)	(1U << (o))
 #define SVC_OPTS	(BIT(O_TCP) | BIT(O_UDP))
 #define DEST_OPTS	(SVC_OPTS | BIT(O_REAL) | BIT(O_MASQ) | BIT(O_WEIGHT) | \
-			 BIT(O_GATE) | BIT(O_IPIP))
+			 BIT(O_GATE) | BIT(O_IPIP) | BIT(O_SORRY) | \
+			 BIT(O_NOSORRY))
+#define SVC_ADMIN_OPTS	(BIT(O_SCHED) | BIT(O_WARMUP) | BIT(O_DOWN))
 
 /* Options each command accepts; -n is accepted everywhere, as ipvsadm. */
 static const unsigned int vsadm_allowed[__VSADM_CMD_MAX] = {
-	[VSADM_ADD_SVC]	  = SVC_OPTS | BIT(O_SCHED),
-	[VSADM_EDIT_SVC]  = SVC_OPTS | BIT(O_SCHED),
+	[VSADM_ADD_SVC]	  = SVC_OPTS | SVC_ADMIN_OPTS,
+	[VSADM_EDIT_SVC]  = SVC_OPTS | SVC_ADMIN_OPTS,
 	[VSADM_DEL_SVC]	  = SVC_OPTS,
 	[VSADM_ADD_DEST]  = DEST_OPTS,
-	[VSADM_EDIT_DEST] = DEST_OPTS,
+	/* A new server cannot drain (the kernel refuses it): -e only. */
+	[VSADM_EDIT_DEST] = DEST_OPTS | BIT(O_DRAIN),
 	[VSADM_DEL_DEST]  = SVC_OPTS | BIT(O_REAL),
 	[VSADM_LIST]	  = SVC_OPTS | BIT(O_CONN) | BIT(O_STATS) |
 			    BIT(O_EXACT) | BIT(O_JSON) | BIT(O_TIMEOUT) |
@@ -301,6 +315,7 @@ struct vsadm_seen {
 	unsigned int opts;		/* BIT(O_*) */
 	const struct vsadm_option *first[__O_MAX];
 	const char *svc_arg, *real_arg, *weight_arg, *sched_arg;
+	const char *warmup_arg, *down_arg, *drain_arg;
 	const struct vsadm_option *cmd_opt;
 };
 
@@ -357,6 +372,15 @@ static int apply_option(const struct vsadm_option *opt, char *const *args,
 	case O_WEIGHT:
 		seen->weight_arg = args[0];
 		break;
+	case O_WARMUP:
+		seen->warmup_arg = args[0];
+		break;
+	case O_DOWN:
+		seen->down_arg = args[0];
+		break;
+	case O_DRAIN:
+		seen->drain_arg = args[0];
+		break;
 	case O_NUMERIC:
 		o->fmt |= VSADM_F_NUMERIC;
 		break;
@@ -377,6 +401,51 @@ static int apply_option(const struct vsadm_option *opt, char *const *args,
 		break;
 	default:
 		break;
+	}
+	return 0;
+}
+
+/* --warmup, --down-policy, --sorry/--no-sorry, --drain. */
+static int finish_health(struct vsadm_opts *o, const struct vsadm_seen *seen,
+			 char *err, size_t len)
+{
+	unsigned long v;
+
+	if (seen->warmup_arg) {
+		if (parse_uint(seen->warmup_arg, VSCHED_WARMUP_MAX, &v))
+			return fail(err, len,
+				    "invalid warm-up '%s' (seconds, 0..%d; 0 turns it off)",
+				    seen->warmup_arg, VSCHED_WARMUP_MAX);
+		o->svc.warmup = (uint32_t)v;
+		o->svc.has |= VS_SVC_HAS_WARMUP;
+	}
+	if (seen->down_arg) {
+		/* Only the bit vsadm manages; cmds.c keeps the others. */
+		if (!strcmp(seen->down_arg, "reset"))
+			o->svc.flags |= VSCHED_SVC_F_DOWN_RESET;
+		else if (strcmp(seen->down_arg, "quiesce"))
+			return fail(err, len,
+				    "invalid down policy '%s' (quiesce or reset)",
+				    seen->down_arg);
+		o->svc.has |= VS_SVC_HAS_FLAGS;
+	}
+	if ((seen->opts & BIT(O_SORRY)) && (seen->opts & BIT(O_NOSORRY)))
+		return fail(err, len, "--sorry and --no-sorry contradict each other");
+	if (seen->opts & (BIT(O_SORRY) | BIT(O_NOSORRY))) {
+		if (seen->opts & BIT(O_SORRY))
+			o->dest.flags |= VSCHED_DEST_F_SORRY;
+		o->dest.has |= VS_DEST_HAS_FLAGS;
+	} else if (o->cmd == VSADM_ADD_DEST) {
+		/* -a describes the whole server, as for its weight. */
+		o->dest.has |= VS_DEST_HAS_FLAGS;
+	}
+	if (seen->drain_arg) {
+		if (parse_uint(seen->drain_arg, VSCHED_DRAIN_MAX, &v))
+			return fail(err, len,
+				    "invalid drain time '%s' (seconds, 1..%d; 0 cancels a drain)",
+				    seen->drain_arg, VSCHED_DRAIN_MAX);
+		o->dest.drain = (uint32_t)v;
+		o->dest.has |= VS_DEST_HAS_DRAIN;
 	}
 	return 0;
 }
@@ -470,6 +539,8 @@ static int finish(struct vsadm_opts *o, struct vsadm_seen *seen, char *err,
 		o->dest.weight = 1;
 		o->dest.has |= VS_DEST_HAS_WEIGHT;
 	}
+	if (finish_health(o, seen, err, len))
+		return -1;
 	if ((o->fmt & VSADM_F_CONN) &&
 	    (o->has_svc || (o->fmt & (VSADM_F_STATS | VSADM_F_TIMEOUT))))
 		return fail(err, len,
@@ -558,9 +629,12 @@ void vsadm_usage(FILE *f)
 
 	fprintf(f,
 		"Usage:\n"
-		"  vsadm -A|-E -t|-u ADDRESS:PORT [-s SCHEDULER]\n"
+		"  vsadm -A|-E -t|-u ADDRESS:PORT [-s SCHEDULER] [--warmup SECONDS]\n"
+		"        [--down-policy quiesce|reset]\n"
 		"  vsadm -D -t|-u ADDRESS:PORT\n"
 		"  vsadm -a|-e -t|-u ADDRESS:PORT -r ADDRESS[:PORT] [-m] [-w WEIGHT]\n"
+		"        [--sorry|--no-sorry]\n"
+		"  vsadm -e -t|-u ADDRESS:PORT -r ADDRESS[:PORT] --drain SECONDS\n"
 		"  vsadm -d -t|-u ADDRESS:PORT -r ADDRESS[:PORT]\n"
 		"  vsadm -L|-l [-t|-u ADDRESS:PORT] [-n] [--stats [--exact]] [-j]\n"
 		"  vsadm -L -c [-n] [-j]        connections\n"
@@ -587,12 +661,27 @@ void vsadm_usage(FILE *f)
 		"  --scheduler, -s NAME         rr or wrr (default: the module's)\n"
 		"  --real-server, -r ADDR[:PORT] a real server (port: the service's)\n"
 		"  --masquerading, -m           NAT forwarding (the only method)\n"
-		"  --weight, -w WEIGHT          0..65535 (default 1; 0 drains)\n"
+		"  --weight, -w WEIGHT          admin weight, 0..65535 (default 1; 0: no\n"
+		"                               new connections)\n"
+		"  --warmup SECONDS             with -A/-E: ramp a server's weight up over\n"
+		"                               this long after it comes back up (0..3600,\n"
+		"                               default 0: no ramp)\n"
+		"  --down-policy quiesce|reset  with -A/-E: a server going down keeps its\n"
+		"                               connections (quiesce, default) or has them\n"
+		"                               reset at once (reset)\n"
+		"  --sorry, --no-sorry          with -a/-e: a sorry server gets connections\n"
+		"                               only while no other server is usable\n"
+		"  --drain SECONDS              with -e: no new connections; the server is\n"
+		"                               deleted once idle or after SECONDS\n"
+		"                               (1..86400); 0 cancels a drain\n"
 		"  --numeric, -n                no name lookups\n"
 		"  --connection, -c             with -L: list connections\n"
 		"  --stats                      with -L: counters\n"
 		"  --exact                      with --stats: exact numbers\n"
 		"  --timeout                    with -L: the timeouts\n"
 		"  --json, -j                   with -L: JSON output\n\n"
+		"-L shows each real server's state (up, down, warming, draining),\n"
+		"since when, why, and the effective weight next to the admin one.\n"
+		"-S saves admin settings only, never health state.\n\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n");
 }

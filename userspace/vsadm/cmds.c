@@ -148,6 +148,32 @@ int vsadm_restore(struct vs_handle *h, const struct vsadm_line *lines,
 	return ret ? VSADM_EXIT_FAIL : VSADM_EXIT_OK;
 }
 
+/*
+ * The kernel replaces all of a service's flags at once; vsadm sets only
+ * VSADM_SVC_FLAGS, so it reads the others first. Another change between
+ * the read and the write would be lost, as with any read-modify-write
+ * over this ABI; vsadm is the only writer of service flags.
+ */
+static int edit_svc(struct vs_handle *h, const struct vs_svc *svc)
+{
+	struct vs_svc cur, upd = *svc;
+	int err;
+
+	if ((svc->has & VS_SVC_HAS_FLAGS) &&
+	    (__VSCHED_SVC_F_ALL & ~VSADM_SVC_FLAGS)) {
+		err = vs_svc_get(h, svc, &cur);
+		if (err)
+			return err;
+		upd.flags = (cur.flags & ~VSADM_SVC_FLAGS) |
+			    (svc->flags & VSADM_SVC_FLAGS);
+	}
+	return vs_svc_edit(h, &upd);
+}
+
+/* Real servers have no flag vsadm leaves alone: -e sends them all. */
+_Static_assert(VSADM_DEST_FLAGS == __VSCHED_DEST_F_ALL,
+	       "-e would clear real-server flags vsadm cannot set");
+
 int vsadm_run(struct vs_handle *h, const struct vsadm_opts *o)
 {
 	const struct vs_svc *svc = o->has_svc ? &o->svc : NULL;
@@ -160,7 +186,7 @@ int vsadm_run(struct vs_handle *h, const struct vsadm_opts *o)
 		err = vs_svc_add(h, svc);
 		break;
 	case VSADM_EDIT_SVC:
-		err = vs_svc_edit(h, svc);
+		err = edit_svc(h, svc);
 		break;
 	case VSADM_DEL_SVC:
 		err = vs_svc_del(h, svc);

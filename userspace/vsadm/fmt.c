@@ -87,3 +87,29 @@ void vsadm_largenum(uint64_t v, bool exact, char *buf, size_t len)
 		snprintf(buf, len, "%8lluT", i / 1000000000000ULL);
 	}
 }
+
+const char *vsadm_dest_state_name(uint8_t state)
+{
+	switch (state) {
+	case VSCHED_DS_UP:		return "up";
+	case VSCHED_DS_DOWN:		return "down";
+	case VSCHED_DS_WARMING:		return "warming";
+	case VSCHED_DS_DRAINING:	return "draining";
+	default:			return "unknown";
+	}
+}
+
+/* Two units at most, as people read an age: "45s", "5m12s", "3h07m". */
+void vsadm_age_str(uint64_t ms, char *buf, size_t len)
+{
+	unsigned long long s = ms / 1000;
+
+	if (s < 60)
+		snprintf(buf, len, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lluh%02llum", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%llud%02lluh", s / 86400, s % 86400 / 3600);
+}

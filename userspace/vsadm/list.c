@@ -4,6 +4,11 @@
  * lays them out (columns, truncation, K/M/G counters), or as JSON (-j),
  * through the one print path of out.c. JSON addresses are always numeric
  * and JSON always carries the counters.
+ *
+ * When the kernel reports health (any server with a STATE), the server
+ * lines gain the effective weight after the admin weight and, after the
+ * connection counts, the state, its age and the reason; a listing
+ * without health information keeps ipvsadm's exact layout.
  */
 
 #include <arpa/inet.h>
@@ -43,10 +48,75 @@ static void print_stats(struct vsadm_out *o, const struct vs_stats *st,
 	out_close(o);
 }
 
+/* The last text column: "[sorry] [drain 29s left] reason". */
+static void dest_notes(const struct vs_dest *d, char *buf, size_t len)
+{
+	char left[32];
+	int n = 0;
+
+	buf[0] = '\0';
+	if (d->flags & VSCHED_DEST_F_SORRY)
+		n += snprintf(buf + n, len - (size_t)n, "[sorry] ");
+	if ((d->has & VS_DEST_HAS_DRAIN_LEFT) && (size_t)n < len) {
+		vsadm_age_str(d->drain_left_ms, left, sizeof(left));
+		n += snprintf(buf + n, len - (size_t)n, "[drain %s left] ",
+			      left);
+	}
+	if ((d->has & VS_DEST_HAS_REASON) && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%s", d->reason);
+	/* No trailing blank when there is no reason. */
+	n = (int)strlen(buf);
+	while (n && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+}
+
+/* Health as the kernel reported it; JSON keys only for what it sent. */
+static void print_dest_health(struct vsadm_out *o, const struct vs_dest *d,
+			      bool text)
+{
+	char age[32] = "-", notes[VSCHED_REASON_MAX + 64];
+
+	if (d->has & VS_DEST_HAS_STATE_AGE)
+		vsadm_age_str(d->state_age_ms, age, sizeof(age));
+	if (d->has & VS_DEST_HAS_STATE)
+		out_str(o, "state", text ? " %-8s" : NULL,
+			vsadm_dest_state_name(d->state));
+	else if (text)
+		out_text(o, " %-8s", "-");
+	if (d->has & VS_DEST_HAS_STATE_AGE)
+		out_uint(o, "state_age_ms", NULL, d->state_age_ms);
+	if (d->has & VS_DEST_HAS_REASON)
+		out_str(o, "reason", NULL, d->reason);
+	if (d->has & VS_DEST_HAS_HEALTH)
+		out_str(o, "health", NULL,
+			d->health == VSCHED_HEALTH_UP ? "up" : "down");
+	if (d->has & VS_DEST_HAS_PCT)
+		out_uint(o, "health_pct", NULL, d->health_pct);
+	if (d->has & VS_DEST_HAS_CAP) {
+		if (d->health_cap == VSCHED_HEALTH_CAP_NONE)
+			out_null(o, "health_cap");
+		else
+			out_uint(o, "health_cap", NULL, d->health_cap);
+	}
+	if (d->has & VS_DEST_HAS_DRAIN_LEFT)
+		out_uint(o, "drain_left_ms", NULL, d->drain_left_ms);
+	else if (d->has & VS_DEST_HAS_STATE)
+		out_null(o, "drain_left_ms");	/* not draining */
+	if (text) {
+		/* Padded only when something follows: no trailing blanks. */
+		dest_notes(d, notes, sizeof(notes));
+		if (notes[0])
+			out_text(o, " %-7s %s", age, notes);
+		else
+			out_text(o, " %s", age);
+	}
+}
+
 static void print_dest(struct vsadm_out *o, const struct vs_svc *svc,
-		       const struct vs_dest *d, unsigned int fmt)
+		       const struct vs_dest *d, unsigned int fmt, bool health)
 {
 	bool stats = fmt & VSADM_F_STATS;
+	bool cols = health && !stats;	/* the health columns, in text */
 	char name[300], a[INET_ADDRSTRLEN];
 
 	out_open_obj(o, NULL);
@@ -63,16 +133,24 @@ static void print_dest(struct vsadm_out *o, const struct vs_svc *svc,
 	out_uint(o, "port", NULL, d->port);
 	out_str(o, "forward", NULL, d->fwd == VSCHED_FWD_MASQ ? "masq" : "?");
 	out_uint(o, "weight", stats ? NULL : " %-6llu", d->weight);
+	if (d->has & VS_DEST_HAS_EFF_WEIGHT)
+		out_uint(o, "eff_weight", cols ? " %-6llu" : NULL,
+			 d->eff_weight);
+	else if (cols)
+		out_text(o, " %-6s", "-");
+	out_bool(o, "sorry", d->flags & VSCHED_DEST_F_SORRY);
 	out_uint(o, "active_conns", stats ? NULL : " %-10llu", d->active_conns);
 	out_uint(o, "inactive_conns", stats ? NULL : " %-10llu",
 		 d->inact_conns);
+	if (o->json || cols)
+		print_dest_health(o, d, cols);
 	print_stats(o, &d->stats, fmt);
 	out_text(o, "\n");
 	out_close(o);
 }
 
 static void print_svc(struct vsadm_out *o, const struct vsadm_svc_entry *e,
-		      unsigned int fmt)
+		      unsigned int fmt, bool health)
 {
 	const struct vs_svc *svc = &e->svc;
 	bool stats = fmt & VSADM_F_STATS;
@@ -96,12 +174,21 @@ static void print_svc(struct vsadm_out *o, const struct vsadm_svc_entry *e,
 	out_open_arr(o, "flags");
 	if (svc->flags & VSCHED_SVC_F_EXPIRE_ON_DELETE)
 		out_str(o, NULL, stats ? NULL : " %s", "expire_on_delete");
+	if (svc->flags & VSCHED_SVC_F_DOWN_RESET)
+		out_str(o, NULL, stats ? NULL : " %s", "down_reset");
 	out_close(o);
+	if (svc->has & VS_SVC_HAS_FLAGS)
+		out_str(o, "down_policy", NULL,
+			svc->flags & VSCHED_SVC_F_DOWN_RESET ? "reset" :
+							       "quiesce");
+	if (svc->has & VS_SVC_HAS_WARMUP)
+		out_uint(o, "warmup", stats || !svc->warmup ? NULL :
+				      " warmup %llu", svc->warmup);
 	print_stats(o, &svc->stats, fmt);
 	out_text(o, "\n");
 	out_open_arr(o, "real_servers");
 	for (i = 0; i < e->n_dests; i++)
-		print_dest(o, svc, &e->dests[i], fmt);
+		print_dest(o, svc, &e->dests[i], fmt, health);
 	out_close(o);
 	out_close(o);
 }
@@ -111,8 +198,13 @@ void vsadm_print_services(FILE *f, const struct vs_info *info,
 			  unsigned int fmt)
 {
 	struct vsadm_out o;
-	size_t i;
+	bool health = false;
+	size_t i, j;
 
+	for (i = 0; i < st->n; i++)
+		for (j = 0; j < st->svcs[i].n_dests; j++)
+			if (st->svcs[i].dests[j].has & VS_DEST_HAS_STATE)
+				health = true;
 	out_begin(&o, f, fmt & VSADM_F_JSON);
 	if (header && info) {
 		out_str(&o, "version", "vsched version %s", info->version);
@@ -125,12 +217,15 @@ void vsadm_print_services(FILE *f, const struct vs_info *info,
 			 "  -> RemoteAddress:Port\n",
 			 "Prot LocalAddress:Port", "Conns", "InPkts",
 			 "OutPkts", "InBytes", "OutBytes");
+	else if (health)
+		out_text(&o, "Prot LocalAddress:Port Scheduler Flags\n"
+			 "  -> RemoteAddress:Port           Forward Weight EffWgt ActiveConn InActConn  State    Since   Reason\n");
 	else
 		out_text(&o, "Prot LocalAddress:Port Scheduler Flags\n"
 			 "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
 	out_open_arr(&o, "services");
 	for (i = 0; i < st->n; i++)
-		print_svc(&o, &st->svcs[i], fmt);
+		print_svc(&o, &st->svcs[i], fmt, health);
 	out_close(&o);
 	out_end(&o);
 }

@@ -84,6 +84,18 @@ void out_uint(struct vsadm_out *o, const char *key, const char *fmt,
 		fprintf(o->f, fmt, (unsigned long long)v);
 }
 
+void out_bool(struct vsadm_out *o, const char *key, bool v)
+{
+	if (o->json)
+		out_add(o, key, json_boolean(v));
+}
+
+void out_null(struct vsadm_out *o, const char *key)
+{
+	if (o->json)
+		out_add(o, key, json_null());
+}
+
 void out_text(struct vsadm_out *o, const char *fmt, ...)
 {
 	va_list ap;

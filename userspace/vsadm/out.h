@@ -30,6 +30,9 @@ void out_str(struct vsadm_out *o, const char *key, const char *fmt,
 	     const char *v);
 void out_uint(struct vsadm_out *o, const char *key, const char *fmt,
 	      uint64_t v);
+/* JSON only: true/false, and null for "none" (text shows nothing). */
+void out_bool(struct vsadm_out *o, const char *key, bool v);
+void out_null(struct vsadm_out *o, const char *key);
 void out_text(struct vsadm_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -3,7 +3,10 @@
  * vsadm -S, -R and --restore-replace.
  *
  * -S prints the sorted snapshot in ipvsadm -S form, so its output is
- * stable. A restore is done in three steps so that nothing changes
+ * stable. It saves what the operator set (scheduler, admin weight, the
+ * sorry flag, warm-up, down policy; non-default ones only) and never
+ * what the health checker or a drain did: a restore must not bring a
+ * server back "down" or an effective weight back as an admin one. A restore is done in three steps so that nothing changes
  * unless the whole file is good: every line is parsed (restore_parse),
  * the lines are applied to a model of the kernel's state to get the
  * wanted state and, from its difference with the current one, a plan
@@ -32,14 +35,19 @@ void vsadm_save(FILE *f, const struct vsadm_state *st, bool numeric)
 		fprintf(f, "-A %s %s", p, svc);
 		if (e->svc.has & VS_SVC_HAS_SCHED)
 			fprintf(f, " -s %s", e->svc.sched);
+		if (e->svc.warmup)
+			fprintf(f, " --warmup %u", e->svc.warmup);
+		if (e->svc.flags & VSCHED_SVC_F_DOWN_RESET)
+			fputs(" --down-policy reset", f);
 		fputc('\n', f);
 		for (j = 0; j < e->n_dests; j++) {
 			const struct vs_dest *d = &e->dests[j];
 
 			vsadm_addrport_str(d->addr, d->port, e->svc.protocol,
 					   numeric, dest, sizeof(dest));
-			fprintf(f, "-a %s %s -r %s -m -w %u\n", p, svc, dest,
-				d->weight);
+			fprintf(f, "-a %s %s -r %s -m -w %u%s\n", p, svc, dest,
+				d->weight, d->flags & VSCHED_DEST_F_SORRY ?
+					   " --sorry" : "");
 		}
 	}
 }
@@ -118,6 +126,15 @@ int vsadm_restore_parse(FILE *in, const char *name, struct vsadm_line **lines,
 			fail(err, errlen,
 			     "%s:%u: %s cannot be used in a restore file (only -A -E -D -a -e -d --set)",
 			     name, lineno, words[0]);
+			goto err;
+		}
+		/* A drain is an operation, not configuration: -S never
+		 * writes one and a plan could not compare it.
+		 */
+		if (v[len].o.dest.has & VS_DEST_HAS_DRAIN) {
+			fail(err, errlen,
+			     "%s:%u: --drain cannot be used in a restore file (run it as its own vsadm -e command)",
+			     name, lineno);
 			goto err;
 		}
 		len++;
@@ -240,6 +257,11 @@ static int model_apply(struct vsadm_state *st, const struct vsadm_line *l,
 			e = model_add_svc(st, &o->svc);
 			if (!e)
 				goto nomem;
+			/* A new service starts from the kernel's defaults
+			 * (zero), so in a replace a line without --warmup
+			 * or --down-policy means "none" and "quiesce".
+			 */
+			e->svc.has |= VS_SVC_HAS_WARMUP | VS_SVC_HAS_FLAGS;
 		}
 		/* An existing service is updated. */
 		__attribute__((fallthrough));
@@ -247,6 +269,15 @@ static int model_apply(struct vsadm_state *st, const struct vsadm_line *l,
 		if (o->svc.has & VS_SVC_HAS_SCHED) {
 			memcpy(e->svc.sched, o->svc.sched, sizeof(e->svc.sched));
 			e->svc.has |= VS_SVC_HAS_SCHED;
+		}
+		if (o->svc.has & VS_SVC_HAS_WARMUP) {
+			e->svc.warmup = o->svc.warmup;
+			e->svc.has |= VS_SVC_HAS_WARMUP;
+		}
+		if (o->svc.has & VS_SVC_HAS_FLAGS) {
+			e->svc.flags = (e->svc.flags & ~VSADM_SVC_FLAGS) |
+				       (o->svc.flags & VSADM_SVC_FLAGS);
+			e->svc.has |= VS_SVC_HAS_FLAGS;
 		}
 		break;
 	case VSADM_DEL_SVC:
@@ -260,10 +291,16 @@ static int model_apply(struct vsadm_state *st, const struct vsadm_line *l,
 		}
 		d->weight = o->dest.weight;
 		d->has |= VS_DEST_HAS_WEIGHT;
-		break;
+		__attribute__((fallthrough));
 	case VSADM_EDIT_DEST:
 		if (o->dest.has & VS_DEST_HAS_WEIGHT)
 			d->weight = o->dest.weight;
+		/* -a always carries the flags (vsadm_parse), -e when asked. */
+		if (o->dest.has & VS_DEST_HAS_FLAGS) {
+			d->flags = (d->flags & ~VSADM_DEST_FLAGS) |
+				   (o->dest.flags & VSADM_DEST_FLAGS);
+			d->has |= VS_DEST_HAS_FLAGS;
+		}
 		break;
 	case VSADM_DEL_DEST:
 		model_del_dest(e, d);
@@ -290,14 +327,20 @@ static int plan_add(struct vsadm_plan *plan, enum vsadm_action_op op,
 	memset(p, 0, sizeof(*p));
 	p->op = op;
 	if (svc) {
-		/* Only the key and the scheduler travel. */
+		/* The key and the admin settings marked in has travel;
+		 * plan_diff() decides which.
+		 */
 		p->svc.af = AF_INET;
 		p->svc.protocol = svc->protocol;
 		p->svc.addr = svc->addr;
 		p->svc.port = svc->port;
 		if (op == VSADM_ACT_SVC_NEW || op == VSADM_ACT_SVC_SET) {
-			p->svc.has = svc->has & VS_SVC_HAS_SCHED;
+			p->svc.has = svc->has & (VS_SVC_HAS_SCHED |
+						 VS_SVC_HAS_WARMUP |
+						 VS_SVC_HAS_FLAGS);
 			memcpy(p->svc.sched, svc->sched, sizeof(p->svc.sched));
+			p->svc.warmup = svc->warmup;
+			p->svc.flags = svc->flags;
 		}
 	}
 	if (dest) {
@@ -310,11 +353,32 @@ static int plan_add(struct vsadm_plan *plan, enum vsadm_action_op op,
 			p->dest.has |= VS_DEST_HAS_WEIGHT;
 			if (op == VSADM_ACT_DEST_NEW)
 				p->dest.has |= VS_DEST_HAS_FWD;
+			/* Never health, state or a drain: not admin. */
+			p->dest.flags = dest->flags;
+			p->dest.has |= dest->has & VS_DEST_HAS_FLAGS;
 		}
 	}
 	if (cfg)
 		p->cfg = *cfg;
 	return 0;
+}
+
+/* What the file wants (@w) differs from what the kernel has (@c): only
+ * the admin settings the file states count.
+ */
+static bool svc_differs(const struct vs_svc *c, const struct vs_svc *w)
+{
+	return ((w->has & VS_SVC_HAS_SCHED) && strcmp(w->sched, c->sched)) ||
+	       ((w->has & VS_SVC_HAS_WARMUP) && w->warmup != c->warmup) ||
+	       ((w->has & VS_SVC_HAS_FLAGS) &&
+		((w->flags ^ c->flags) & VSADM_SVC_FLAGS));
+}
+
+static bool dest_differs(const struct vs_dest *c, const struct vs_dest *w)
+{
+	return w->weight != c->weight ||
+	       ((w->has & VS_DEST_HAS_FLAGS) &&
+		((w->flags ^ c->flags) & VSADM_DEST_FLAGS));
 }
 
 /*
@@ -330,14 +394,23 @@ static int plan_diff(const struct vsadm_state *cur,
 		const struct vsadm_svc_entry *w = &want->svcs[i];
 		const struct vsadm_svc_entry *c = vsadm_state_find(cur, &w->svc);
 
+		struct vs_svc s = w->svc;
+
 		if (!c) {
-			if (plan_add(plan, VSADM_ACT_SVC_NEW, &w->svc, NULL,
-				     NULL))
+			/* The kernel's defaults need not be sent. */
+			if (!s.warmup)
+				s.has &= ~VS_SVC_HAS_WARMUP;
+			if (!s.flags)
+				s.has &= ~VS_SVC_HAS_FLAGS;
+			if (plan_add(plan, VSADM_ACT_SVC_NEW, &s, NULL, NULL))
 				return -1;
-		} else if ((w->svc.has & VS_SVC_HAS_SCHED) &&
-			   strcmp(w->svc.sched, c->svc.sched)) {
-			if (plan_add(plan, VSADM_ACT_SVC_SET, &w->svc, NULL,
-				     NULL))
+		} else if (svc_differs(&c->svc, &s)) {
+			/* The kernel replaces all the flags: keep the bits
+			 * vsadm does not manage as they are.
+			 */
+			s.flags = (c->svc.flags & ~VSADM_SVC_FLAGS) |
+				  (s.flags & VSADM_SVC_FLAGS);
+			if (plan_add(plan, VSADM_ACT_SVC_SET, &s, NULL, NULL))
 				return -1;
 		}
 	}
@@ -350,13 +423,19 @@ static int plan_diff(const struct vsadm_state *cur,
 			const struct vs_dest *cd =
 				c ? vsadm_entry_find_dest(c, wd) : NULL;
 
+			struct vs_dest d = *wd;
+
 			if (!cd) {
+				if (!d.flags)
+					d.has &= ~VS_DEST_HAS_FLAGS;
 				if (plan_add(plan, VSADM_ACT_DEST_NEW, &w->svc,
-					     wd, NULL))
+					     &d, NULL))
 					return -1;
-			} else if (cd->weight != wd->weight) {
+			} else if (dest_differs(cd, &d)) {
+				d.flags = (cd->flags & ~VSADM_DEST_FLAGS) |
+					  (d.flags & VSADM_DEST_FLAGS);
 				if (plan_add(plan, VSADM_ACT_DEST_SET, &w->svc,
-					     wd, NULL))
+					     &d, NULL))
 					return -1;
 			}
 		}

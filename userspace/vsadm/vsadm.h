@@ -48,6 +48,13 @@ enum vsadm_cmd {
 #define VSADM_F_JSON		(1U << 4)
 #define VSADM_F_TIMEOUT		(1U << 5)
 
+/*
+ * The flag bits vsadm's options set (--down-policy, --sorry); the others
+ * are kept as the kernel has them when vsadm edits or restores.
+ */
+#define VSADM_SVC_FLAGS		VSCHED_SVC_F_DOWN_RESET
+#define VSADM_DEST_FLAGS	VSCHED_DEST_F_SORRY
+
 struct vsadm_opts {
 	enum vsadm_cmd cmd;
 	bool has_svc;
@@ -88,6 +95,10 @@ void vsadm_svc_str(const struct vs_svc *svc, char *buf, size_t len);
 void vsadm_addrport_str(struct in_addr addr, uint16_t port,
 			uint8_t protocol, bool numeric,
 			char *buf, size_t len);
+/* "up", "down", "warming", "draining" (enum vsched_dest_state) */
+const char *vsadm_dest_state_name(uint8_t state);
+/* A duration for people: "45s", "5m12s", "3h07m", "2d04h". */
+void vsadm_age_str(uint64_t ms, char *buf, size_t len);
 /* ipvsadm's large-number format: 9 columns, K/M/G/T unless @exact. */
 void vsadm_largenum(uint64_t v, bool exact, char *buf, size_t len);
 
