@@ -29,7 +29,7 @@ static const struct {
 	[VH_CHECK_UDP]		= { "udp", NULL /* &vh_probe_udp_ops */ },
 	[VH_CHECK_DNS]		= { "dns", NULL /* &vh_probe_dns_ops */ },
 	[VH_CHECK_SCRIPT]	= { "script", NULL /* &vh_probe_script_ops */ },
-	[VH_CHECK_AGENT]	= { "agent", NULL /* &vh_probe_agent_ops */ },
+	[VH_CHECK_AGENT]	= { "agent", &vh_probe_agent_ops },
 };
 
 const char *vh_check_type_name(enum vh_check_type type)
