@@ -7,6 +7,7 @@
 #ifndef VS_PROBE_UTIL_H
 #define VS_PROBE_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -25,10 +26,14 @@ void probe_cfg(struct vh_check_cfg *c, enum vh_check_type type,
 	       uint32_t timeout_ms);
 
 /* Probe 127.0.0.1:@port once with @cfg; waits up to 3 s for the
- * callback, then a little longer to catch a second one.
+ * callback, then a little longer to catch a second one. With
+ * VS_TEST_VERBOSE set in the environment, prints each result.
  */
 void probe_run(const struct vh_check_cfg *cfg, uint16_t port,
 	       struct probe_run *r);
+/* @n probes at once, on one loop. */
+void probe_run_many(const struct vh_check_cfg *const *cfgs,
+		    const uint16_t *ports, size_t n, struct probe_run *r);
 /* Start, run the loop for @cancel_ms, cancel, then run it past the
  * timeout. Returns how many callbacks came (must be 0), -errno if the
  * start failed.

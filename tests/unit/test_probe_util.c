@@ -75,25 +75,46 @@ static void loop_for(sd_event *ev, uint32_t ms, const int *stop)
 		sd_event_run(ev, 10000);
 }
 
+void probe_run_many(const struct vh_check_cfg *const *cfgs,
+		    const uint16_t *ports, size_t n, struct probe_run *r)
+{
+	struct vh_probe *p;
+	sd_event *ev = loop_new();
+	uint64_t start, end;
+	size_t i, pending = 0;
+
+	memset(r, 0, n * sizeof(*r));
+	start = now_ms();
+	for (i = 0; i < n; i++) {
+		struct vh_target t = { .port = ports[i] };
+
+		inet_pton(AF_INET, "127.0.0.1", &t.addr);
+		r[i].ret = vh_probe_start(cfgs[i], &t, on_done, &r[i], &p);
+		r[i].calls_at_start = r[i].calls;
+		pending += !r[i].ret;
+	}
+	end = start + 3000;
+	while (pending && now_ms() < end) {
+		sd_event_run(ev, 10000);
+		for (i = 0, pending = 0; i < n; i++) {
+			if (!r[i].ret && r[i].calls && !r[i].elapsed_ms)
+				r[i].elapsed_ms = now_ms() - start;
+			pending += !r[i].ret && !r[i].calls;
+		}
+	}
+	loop_for(ev, 30, NULL);
+	loop_free(ev);
+	for (i = 0; getenv("VS_TEST_VERBOSE") && i < n; i++)
+		printf("    %s probe: ret %d calls %d %s \"%s\" %u ms\n",
+		       vh_check_type_name(cfgs[i]->type), r[i].ret, r[i].calls,
+		       r[i].res.up ? "up" : "down", r[i].res.reason,
+		       r[i].elapsed_ms);
+}
+
 void probe_run(const struct vh_check_cfg *cfg, uint16_t port,
 	       struct probe_run *r)
 {
-	struct vh_target t = { .port = port };
-	struct vh_probe *p;
-	sd_event *ev = loop_new();
-	uint64_t start;
-
-	memset(r, 0, sizeof(*r));
-	inet_pton(AF_INET, "127.0.0.1", &t.addr);
-	start = now_ms();
-	r->ret = vh_probe_start(cfg, &t, on_done, r, &p);
-	r->calls_at_start = r->calls;
-	if (!r->ret) {
-		loop_for(ev, 3000, &r->calls);
-		r->elapsed_ms = now_ms() - start;
-		loop_for(ev, 30, NULL);
-	}
-	loop_free(ev);
+	probe_run_many(&cfg, &port, 1, r);
 }
 
 int probe_cancel(const struct vh_check_cfg *cfg, uint16_t port,
@@ -173,6 +194,7 @@ pid_t fork_server(void (*fn)(int fd, const void *arg), int fd,
 
 		sigfillset(&all);
 		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		signal(SIGPIPE, SIG_IGN);	/* a probe may hang up early */
 		fn(fd, arg);
 		_exit(0);
 	}

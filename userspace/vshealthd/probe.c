@@ -23,8 +23,8 @@ static const struct {
 	const struct vh_probe_ops *ops;
 } vh_types[__VH_CHECK_MAX] = {
 	[VH_CHECK_TCP]		= { "tcp", &vh_probe_tcp_ops },
-	[VH_CHECK_HTTP]		= { "http", NULL /* &vh_probe_http_ops */ },
-	[VH_CHECK_HTTPS]	= { "https", NULL /* &vh_probe_http_ops */ },
+	[VH_CHECK_HTTP]		= { "http", &vh_probe_http_ops },
+	[VH_CHECK_HTTPS]	= { "https", &vh_probe_http_ops },
 	[VH_CHECK_ICMP]		= { "icmp", NULL /* &vh_probe_icmp_ops */ },
 	[VH_CHECK_UDP]		= { "udp", NULL /* &vh_probe_udp_ops */ },
 	[VH_CHECK_DNS]		= { "dns", NULL /* &vh_probe_dns_ops */ },
