@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The probe core and the TCP check, against sockets on 127.0.0.1. */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
+
+#include "harness.h"
+#include "probe_util.h"
+
+TEST(probe_type_names)
+{
+	CHECK_STR(vh_check_type_name(VH_CHECK_TCP), "tcp");
+	CHECK_STR(vh_check_type_name(VH_CHECK_HTTPS), "https");
+	CHECK_STR(vh_check_type_name(VH_CHECK_AGENT), "agent");
+	CHECK_STR(vh_check_type_name(__VH_CHECK_MAX), "unknown");
+}
+
+TEST(probe_not_initialised)
+{
+	struct vh_target t = { .port = 1 };
+	struct vh_check_cfg c;
+	struct vh_probe *p;
+
+	probe_cfg(&c, VH_CHECK_TCP, 100);
+	CHECK(vh_probe_start(&c, &t, NULL, NULL, &p) == -ENOTCONN);
+}
+
+TEST(probe_tcp_up)
+{
+	struct vh_check_cfg c;
+	struct probe_run r;
+	uint16_t port;
+	int fd = tcp_listener(&port, 16);
+
+	probe_cfg(&c, VH_CHECK_TCP, 500);
+	probe_run(&c, port, &r);
+	CHECK(r.ret == 0);
+	CHECK(r.calls_at_start == 0);
+	CHECK(r.calls == 1);
+	CHECK(r.res.up);
+	CHECK_STR(r.res.reason, "ok");
+	CHECK(r.res.pct == VH_NONE && r.res.cap == VH_NONE);
+	CHECK(r.res.duration_us > 0 && r.res.duration_us < 500000);
+	close(fd);
+}
+
+/* cfg->port wins over the server's port. */
+TEST(probe_tcp_port_override)
+{
+	struct vh_check_cfg c;
+	struct probe_run r;
+	uint16_t port;
+	int fd = tcp_listener(&port, 16);
+
+	probe_cfg(&c, VH_CHECK_TCP, 500);
+	c.port = port;
+	probe_run(&c, closed_port(), &r);
+	CHECK(r.calls == 1 && r.res.up);
+	c.port = closed_port();
+	probe_run(&c, port, &r);
+	CHECK(r.calls == 1 && !r.res.up);
+	close(fd);
+}
+
+TEST(probe_tcp_refused)
+{
+	struct vh_check_cfg c;
+	struct probe_run r;
+
+	probe_cfg(&c, VH_CHECK_TCP, 500);
+	probe_run(&c, closed_port(), &r);
+	CHECK(r.ret == 0);
+	CHECK(r.calls_at_start == 0);
+	CHECK(r.calls == 1);
+	CHECK(!r.res.up);
+	CHECK_STR(r.res.reason, "connect: Connection refused");
+}
+
+/*
+ * A listener whose accept queue is full drops further SYNs: the connect
+ * hangs, which is what a dead host looks like, on loopback.
+ */
+static int full_listener(uint16_t *port, int *clients)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int fd = tcp_listener(port, 0), i;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(*port);
+	for (i = 0; i < 2; i++) {
+		clients[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(clients[i], (struct sockaddr *)&a, sizeof(a));
+	}
+	usleep(20000);
+	return fd;
+}
+
+TEST(probe_tcp_timeout)
+{
+	struct vh_check_cfg c;
+	struct probe_run r;
+	uint16_t port;
+	int cl[2], fd = full_listener(&port, cl);
+
+	probe_cfg(&c, VH_CHECK_TCP, 200);
+	probe_run(&c, port, &r);
+	CHECK(r.calls == 1);
+	CHECK(!r.res.up);
+	CHECK_HAS(r.res.reason, "timeout after 200 ms");
+	CHECK(r.elapsed_ms >= 195 && r.elapsed_ms < 400);
+	close(cl[0]);
+	close(cl[1]);
+	close(fd);
+}
+
+TEST(probe_tcp_cancel)
+{
+	struct vh_check_cfg c;
+	uint16_t port;
+	int cl[2], fd = full_listener(&port, cl);
+
+	probe_cfg(&c, VH_CHECK_TCP, 200);
+	/* In flight: never reports. */
+	CHECK(probe_cancel(&c, port, 50) == 0);
+	/* Result already known (refused at once or queued): no report. */
+	CHECK(probe_cancel(&c, closed_port(), 0) == 0);
+	close(cl[0]);
+	close(cl[1]);
+	close(fd);
+}
