@@ -33,23 +33,6 @@ static const struct vh_health_ops vh_ops = {
 	.quorum = vh_quorum_run,
 };
 
-uint64_t vh_now_ms(const struct vh_daemon *d)
-{
-	uint64_t now;
-
-	sd_event_now(d->ev, CLOCK_MONOTONIC, &now);
-	return now / 1000;
-}
-
-uint64_t vh_wall_ms(const struct vh_daemon *d, uint64_t mono_ms)
-{
-	uint64_t real, now = vh_now_ms(d);
-
-	sd_event_now(d->ev, CLOCK_REALTIME, &real);
-	real /= 1000;
-	return real - (now > mono_ms ? now - mono_ms : 0);
-}
-
 void vh_daemon_status(struct vh_daemon *d)
 {
 	size_t up = 0, down = 0, unknown = 0;
