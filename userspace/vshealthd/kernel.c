@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -47,6 +48,22 @@ static bool module_ino(ino_t *ino)
 		return false;
 	*ino = st.st_ino;
 	return true;
+}
+
+/* Loaded and initialized ("live", not "coming" or "going"): only then
+ * is its family registered. No initstate: built in, always live.
+ */
+static bool module_live(void)
+{
+	char buf[16] = "";
+	FILE *f = fopen(VH_MODULE_DIR "/initstate", "r");
+
+	if (!f)
+		return errno == ENOENT;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !strncmp(buf, "live", 4);
 }
 
 static void disconnect(struct vh_kernel *k, const char *why)
@@ -221,7 +238,7 @@ static int try_connect(struct vh_kernel *k)
 {
 	int err, fd, buf = VH_EVENT_RCVBUF;
 
-	if (k->use_sysfs && !module_ino(&k->mod_ino))
+	if (k->use_sysfs && (!module_ino(&k->mod_ino) || !module_live()))
 		return -VS_ENOFAMILY;
 	err = vs_open(&k->req);
 	if (!err)
