@@ -59,6 +59,15 @@ void vh_kernel_stop(struct vh_daemon *d);
 bool vh_kernel_connected(const struct vh_daemon *d);
 int vh_kernel_send(void *arg, const struct vs_svc *svc,
 		   const struct vs_dest *dest);
+/* A full listing: what @h has and the kernel no longer does is dropped,
+ * the rest updated (pure bookkeeping, for tests too).
+ */
+void vh_kernel_apply_list(struct vh_health *h, const struct vs_svc *svcs,
+			  size_t n_svcs, struct vs_dest *const *dests,
+			  const size_t *n_dests, uint64_t now);
+/* One change event from the kernel. */
+void vh_kernel_apply_event(struct vh_health *h, const struct vs_event *ev,
+			   uint64_t now);
 
 /* sched.c: one timer and at most one probe in flight per pair. */
 void vh_sched_pair_new(void *arg, struct vh_pair *p);

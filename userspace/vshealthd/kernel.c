@@ -97,17 +97,68 @@ int vh_kernel_send(void *arg, const struct vs_svc *svc,
 	return err;
 }
 
+void vh_kernel_apply_list(struct vh_health *h, const struct vs_svc *svcs,
+			  size_t n_svcs, struct vs_dest *const *dests,
+			  const size_t *n_dests, uint64_t now)
+{
+	struct vh_dest *d, *next;
+	size_t i, j;
+
+	/* Sweep what the kernel no longer has. */
+	for (i = 0; i < h->n_svcs;) {
+		for (j = 0; j < n_svcs; j++)
+			if (svcs[j].protocol == h->svcs[i].protocol &&
+			    svcs[j].addr.s_addr == h->svcs[i].addr.s_addr &&
+			    svcs[j].port == h->svcs[i].port)
+				break;
+		if (j == n_svcs) {
+			struct vs_svc gone = h->svcs[i];
+
+			vh_health_svc_del(h, &gone, now);
+			continue;	/* svcs[i] now holds another one */
+		}
+		i++;
+	}
+	for (d = h->dests; d; d = next) {
+		bool found = false;
+
+		/* Deleting d frees d only: next stays valid. */
+		next = d->next;
+		for (i = 0; i < n_svcs && !found; i++) {
+			if (svcs[i].protocol != d->svc.protocol ||
+			    svcs[i].addr.s_addr != d->svc.addr.s_addr ||
+			    svcs[i].port != d->svc.port)
+				continue;
+			for (j = 0; j < n_dests[i]; j++)
+				if (dests[i][j].addr.s_addr == d->kd.addr.s_addr &&
+				    dests[i][j].port == d->kd.port)
+					found = true;
+		}
+		if (!found) {
+			struct vs_svc sv = d->svc;
+			struct vs_dest kd = d->kd;
+
+			vh_health_dest_del(h, &sv, &kd, now);
+		}
+	}
+	/* And take in what it has: servers first, so that a service's
+	 * quorum is first judged with its servers.
+	 */
+	for (i = 0; i < n_svcs; i++) {
+		for (j = 0; j < n_dests[i]; j++)
+			vh_health_dest_update(h, &svcs[i], &dests[i][j], now);
+		vh_health_svc_add(h, &svcs[i]);
+	}
+}
+
 /* Mark-and-sweep read of everything: after connect, and after lost
  * events. Pairs of servers that are still there keep their state.
  */
 static int resync(struct vh_kernel *k)
 {
-	struct vh_health *h = k->d->health;
 	struct vs_svc *svcs = NULL;
 	struct vs_dest **dests;
-	size_t n_svcs = 0, *n_dests, i, j;
-	uint64_t now = vh_now_ms(k->d);
-	struct vh_dest *d, *next;
+	size_t n_svcs = 0, *n_dests, i;
 	int err;
 
 	err = vs_svc_list(k->req, &svcs, &n_svcs);
@@ -127,49 +178,8 @@ static int resync(struct vh_kernel *k)
 		if (err)
 			goto out;
 	}
-	/* Sweep what the kernel no longer has. */
-	for (i = 0; i < h->n_svcs;) {
-		for (j = 0; j < n_svcs; j++)
-			if (svcs[j].protocol == h->svcs[i].protocol &&
-			    svcs[j].addr.s_addr == h->svcs[i].addr.s_addr &&
-			    svcs[j].port == h->svcs[i].port)
-				break;
-		if (j == n_svcs) {
-			struct vs_svc gone = h->svcs[i];
-
-			vh_health_svc_del(h, &gone, now);
-			continue;	/* svcs[i] now holds another one */
-		}
-		i++;
-	}
-	for (d = h->dests; d; d = next) {
-		bool found = false;
-
-		next = d->next;
-		for (i = 0; i < n_svcs && !found; i++) {
-			if (svcs[i].protocol != d->svc.protocol ||
-			    svcs[i].addr.s_addr != d->svc.addr.s_addr ||
-			    svcs[i].port != d->svc.port)
-				continue;
-			for (j = 0; j < n_dests[i]; j++)
-				if (dests[i][j].addr.s_addr == d->kd.addr.s_addr &&
-				    dests[i][j].port == d->kd.port)
-					found = true;
-		}
-		if (!found) {
-			struct vs_svc s = d->svc;
-			struct vs_dest kd = d->kd;
-
-			/* next may be freed only if it is d itself: safe. */
-			vh_health_dest_del(h, &s, &kd, now);
-		}
-	}
-	/* And mark what it has. */
-	for (i = 0; i < n_svcs; i++) {
-		vh_health_svc_add(h, &svcs[i]);
-		for (j = 0; j < n_dests[i]; j++)
-			vh_health_dest_update(h, &svcs[i], &dests[i][j], now);
-	}
+	vh_kernel_apply_list(k->d->health, svcs, n_svcs, dests, n_dests,
+			     vh_now_ms(k->d));
 out:
 	for (i = 0; dests && i < n_svcs; i++)
 		free(dests[i]);
@@ -179,12 +189,9 @@ out:
 	return err;
 }
 
-static void on_event(const struct vs_event *ev, void *arg)
+void vh_kernel_apply_event(struct vh_health *h, const struct vs_event *ev,
+			   uint64_t now)
 {
-	struct vh_kernel *k = arg;
-	struct vh_health *h = k->d->health;
-	uint64_t now = vh_now_ms(k->d);
-
 	switch (ev->cmd) {
 	case VSCHED_CMD_SVC_NEW:
 	case VSCHED_CMD_SVC_SET:
@@ -205,6 +212,13 @@ static void on_event(const struct vs_event *ev, void *arg)
 	default:
 		break;
 	}
+}
+
+static void on_event(const struct vs_event *ev, void *arg)
+{
+	struct vh_kernel *k = arg;
+
+	vh_kernel_apply_event(k->d->health, ev, vh_now_ms(k->d));
 }
 
 static int on_readable(sd_event_source *src, int fd, uint32_t revents,

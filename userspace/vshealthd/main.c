@@ -33,48 +33,6 @@ static const struct vh_health_ops vh_ops = {
 	.quorum = vh_quorum_run,
 };
 
-void vh_daemon_status(struct vh_daemon *d)
-{
-	size_t up = 0, down = 0, unknown = 0;
-	struct vh_dest *x;
-
-	if (!d->health)
-		return;
-	if (!vh_kernel_connected(d)) {
-		sd_notify(0, "STATUS=waiting for the vsched module");
-		return;
-	}
-	for (x = d->health->dests; x; x = x->next) {
-		if (!x->n_pairs)
-			continue;
-		if (!x->verdict.known)
-			unknown++;
-		else if (x->verdict.health == VSCHED_HEALTH_UP)
-			up++;
-		else
-			down++;
-	}
-	sd_notifyf(0, "STATUS=%zu services, %zu servers checked: %zu up, %zu down, %zu unknown; %zu probes",
-		   d->health->n_svcs, up + down + unknown, up, down, unknown,
-		   d->health->n_pairs);
-}
-
-void vh_daemon_ready(struct vh_daemon *d)
-{
-	FILE *f;
-
-	if (d->ready)
-		return;
-	d->ready = true;
-	vh_daemon_status(d);
-	sd_notify(0, "READY=1");
-	if (!d->pidfile)
-		return;
-	f = fopen(d->pidfile, "w");
-	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f))
-		vh_err("pidfile %s: %s", d->pidfile, strerror(errno));
-}
-
 static void print_errors(const struct vh_errors *e)
 {
 	size_t i;
