@@ -23,6 +23,7 @@ struct vh_sched {
 	struct vh_probe *probe;		/* in flight, or NULL */
 	const struct vh_check_cfg *probe_cfg;	/* the one it runs with */
 	uint64_t base_us;		/* the tick's time before jitter */
+	int start_err;			/* last vh_probe_start() error logged */
 };
 
 static uint64_t jitter_us(const struct vh_check_cfg *c)
@@ -87,13 +88,17 @@ static int on_tick(sd_event_source *src, uint64_t usec, void *arg)
 		s->probe = NULL;
 		snprintf(res.reason, sizeof(res.reason), "probe not started: %s",
 			 strerror(-err));
-		vh_warn("%s %s: %s",
-			vh_addr_str(p->addr, p->port, ab, sizeof(ab)),
-			p->check->name, res.reason);
+		/* Once per cause, not every interval. */
+		if (err != s->start_err)
+			vh_warn("%s %s: %s",
+				vh_addr_str(p->addr, p->port, ab, sizeof(ab)),
+				p->check->name, res.reason);
+		s->start_err = err;
 		vh_health_result(s->d->health, p, &res, vh_now_ms(s->d));
 		return 0;
 	}
 	s->probe_cfg = p->check;
+	s->start_err = 0;
 	return 0;
 }
 
