@@ -25,7 +25,7 @@ static const struct {
 	[VH_CHECK_TCP]		= { "tcp", &vh_probe_tcp_ops },
 	[VH_CHECK_HTTP]		= { "http", &vh_probe_http_ops },
 	[VH_CHECK_HTTPS]	= { "https", &vh_probe_http_ops },
-	[VH_CHECK_ICMP]		= { "icmp", NULL /* &vh_probe_icmp_ops */ },
+	[VH_CHECK_ICMP]		= { "icmp", &vh_probe_icmp_ops },
 	[VH_CHECK_UDP]		= { "udp", &vh_probe_udp_ops },
 	[VH_CHECK_DNS]		= { "dns", &vh_probe_dns_ops },
 	[VH_CHECK_SCRIPT]	= { "script", NULL /* &vh_probe_script_ops */ },
