@@ -28,7 +28,7 @@ static const struct {
 	[VH_CHECK_ICMP]		= { "icmp", &vh_probe_icmp_ops },
 	[VH_CHECK_UDP]		= { "udp", &vh_probe_udp_ops },
 	[VH_CHECK_DNS]		= { "dns", &vh_probe_dns_ops },
-	[VH_CHECK_SCRIPT]	= { "script", NULL /* &vh_probe_script_ops */ },
+	[VH_CHECK_SCRIPT]	= { "script", &vh_probe_script_ops },
 	[VH_CHECK_AGENT]	= { "agent", &vh_probe_agent_ops },
 };
 
