@@ -126,9 +126,79 @@ TEST(probe_tcp_cancel)
 	probe_cfg(&c, VH_CHECK_TCP, 200);
 	/* In flight: never reports. */
 	CHECK(probe_cancel(&c, port, 50) == 0);
-	/* Result already known (refused at once or queued): no report. */
+	/* Cancelled before the loop has seen the refusal: no report. */
 	CHECK(probe_cancel(&c, closed_port(), 0) == 0);
 	close(cl[0]);
 	close(cl[1]);
+	close(fd);
+}
+
+/*
+ * Callbacks run on the loop, outside the probe code: one may cancel a
+ * probe whose result is already queued (it must then never come) and
+ * start the next attempt. Two probes that fail inside vh_probe_start()
+ * (a script that cannot run), so that both results are queued at once:
+ * whichever reports first cancels the other and starts a TCP probe.
+ */
+struct chain {
+	struct vh_check_cfg *cfg;
+	struct vh_target t;
+	struct vh_probe *probe[2], *next;
+	int calls[2], third;
+};
+
+static void chain_third(void *arg, const struct vh_result *res)
+{
+	struct chain *c = arg;
+
+	c->third += res->up ? 1 : 100;
+}
+
+static void chain_done(struct chain *c, int me)
+{
+	c->calls[me]++;
+	vh_probe_cancel(c->probe[!me]);
+	c->t.port = c->cfg->port;
+	CHECK(vh_probe_start(c->cfg, &c->t, chain_third, c, &c->next) == 0);
+}
+
+static void chain_a(void *arg, const struct vh_result *res)
+{
+	(void)res;
+	chain_done(arg, 0);
+}
+
+static void chain_b(void *arg, const struct vh_result *res)
+{
+	(void)res;
+	chain_done(arg, 1);
+}
+
+TEST(probe_cancel_from_callback)
+{
+	char *argv[] = { "/nonexistent/check", NULL };
+	struct chain c = { 0 };
+	struct vh_check_cfg cfg, bad;
+	uint16_t port;
+	sd_event *ev = NULL;
+	int fd = tcp_listener(&port, 16), i;
+
+	probe_cfg(&cfg, VH_CHECK_TCP, 300);
+	c.cfg = &cfg;
+	cfg.port = port;		/* the third one is up */
+	probe_cfg(&bad, VH_CHECK_SCRIPT, 300);
+	bad.argv = argv;
+	inet_pton(AF_INET, "127.0.0.1", &c.t.addr);
+	CHECK(sd_event_new(&ev) >= 0 && vh_probes_init(ev) == 0);
+	CHECK(vh_probe_start(&bad, &c.t, chain_a, &c, &c.probe[0]) == 0);
+	CHECK(vh_probe_start(&bad, &c.t, chain_b, &c, &c.probe[1]) == 0);
+	for (i = 0; i < 50 && !c.third; i++)
+		sd_event_run(ev, 10000);
+	for (i = 0; i < 5; i++)
+		sd_event_run(ev, 10000);
+	CHECK(c.calls[0] + c.calls[1] == 1);
+	CHECK(c.third == 1);
+	vh_probes_exit();
+	sd_event_unref(ev);
 	close(fd);
 }

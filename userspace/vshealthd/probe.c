@@ -25,10 +25,10 @@ static const struct {
 	[VH_CHECK_TCP]		= { "tcp", &vh_probe_tcp_ops },
 	[VH_CHECK_HTTP]		= { "http", &vh_probe_http_ops },
 	[VH_CHECK_HTTPS]	= { "https", &vh_probe_http_ops },
-	[VH_CHECK_ICMP]		= { "icmp", NULL /* &vh_probe_icmp_ops */ },
-	[VH_CHECK_UDP]		= { "udp", NULL /* &vh_probe_udp_ops */ },
-	[VH_CHECK_DNS]		= { "dns", NULL /* &vh_probe_dns_ops */ },
-	[VH_CHECK_SCRIPT]	= { "script", NULL /* &vh_probe_script_ops */ },
+	[VH_CHECK_ICMP]		= { "icmp", &vh_probe_icmp_ops },
+	[VH_CHECK_UDP]		= { "udp", &vh_probe_udp_ops },
+	[VH_CHECK_DNS]		= { "dns", &vh_probe_dns_ops },
+	[VH_CHECK_SCRIPT]	= { "script", &vh_probe_script_ops },
 	[VH_CHECK_AGENT]	= { "agent", &vh_probe_agent_ops },
 };
 
@@ -60,7 +60,7 @@ int vh_probes_init(sd_event *ev)
 	for (t = 0; t < __VH_CHECK_MAX; t++) {
 		const struct vh_probe_ops *ops = vh_types[t].ops;
 
-		if (!ops || !ops->init || ops_seen_before(t))
+		if (!ops->init || ops_seen_before(t))
 			continue;
 		ret = ops->init(ev);
 		if (ret < 0)
@@ -69,8 +69,7 @@ int vh_probes_init(sd_event *ev)
 	return 0;
 err:
 	while (--t >= 0)
-		if (vh_types[t].ops && vh_types[t].ops->exit &&
-		    !ops_seen_before(t))
+		if (vh_types[t].ops->exit && !ops_seen_before(t))
 			vh_types[t].ops->exit();
 	vh_ev = sd_event_unref(vh_ev);
 	return ret;
@@ -83,8 +82,7 @@ void vh_probes_exit(void)
 	if (!vh_ev)
 		return;
 	for (t = __VH_CHECK_MAX - 1; t >= 0; t--)
-		if (vh_types[t].ops && vh_types[t].ops->exit &&
-		    !ops_seen_before(t))
+		if (vh_types[t].ops->exit && !ops_seen_before(t))
 			vh_types[t].ops->exit();
 	vh_ev = sd_event_unref(vh_ev);
 }
@@ -165,8 +163,6 @@ int vh_probe_start(const struct vh_check_cfg *cfg, const struct vh_target *t,
 		return -ENOTCONN;
 	if ((unsigned int)cfg->type >= __VH_CHECK_MAX || !fn)
 		return -EINVAL;
-	if (!vh_types[cfg->type].ops)
-		return -EOPNOTSUPP;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;

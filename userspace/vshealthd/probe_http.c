@@ -328,6 +328,10 @@ static int http_setup(struct vh_probe *p, struct http *h)
 	free(s);
 	if (h->connect_to)
 		curl_easy_setopt(e, CURLOPT_CONNECT_TO, h->connect_to);
+	if (cfg->host && strpbrk(cfg->host, "\r\n")) {
+		vh_probe_done(p, false, "bad Host header");
+		return 0;
+	}
 	if (cfg->host) {
 		if (asprintf(&s, "Host: %s", cfg->host) < 0)
 			return -ENOMEM;
