@@ -27,6 +27,7 @@ struct vh_stats {
 	uint64_t kernel_losses;		/* module gone */
 	uint64_t quorum_cmds;		/* quorum_up/_down commands run */
 	uint64_t quorum_cmd_failures;	/* not started or non-zero exit */
+	uint64_t probe_start_errors;	/* local: probe could not start */
 };
 
 struct vh_daemon {

@@ -211,6 +211,9 @@ void vh_metrics_render(FILE *f, const struct vh_health *h,
 		st->kernel_resyncs);
 	counter(f, "vshealthd_kernel_losses_total",
 		"Times the vsched module went away.", st->kernel_losses);
+	counter(f, "vshealthd_probe_start_errors_total",
+		"Probes that could not start for a local reason (no result counted).",
+		st->probe_start_errors);
 	counter(f, "vshealthd_quorum_commands_total",
 		"quorum_up / quorum_down commands started.", st->quorum_cmds);
 	counter(f, "vshealthd_quorum_command_failures_total",

@@ -77,24 +77,19 @@ static int on_tick(sd_event_source *src, uint64_t usec, void *arg)
 	}
 	err = vh_probe_start(p->check, &t, probe_done, s, &s->probe);
 	if (err) {
-		struct vh_result res = { .up = false, .pct = VH_NONE,
-					 .cap = VH_NONE };
-
-		/* A probe that cannot even start (no memory, no file
-		 * descriptors) tells nothing good about the path to the
-		 * server either; count it as a failure rather than keep a
-		 * stale verdict forever.
+		/* A probe that cannot start (no socket, no permission for
+		 * ICMP) is a local problem and says nothing about the
+		 * server: no result, the check keeps its state. Taking
+		 * every server down for it (EMFILE under load) would turn
+		 * a daemon problem into an outage.
 		 */
 		s->probe = NULL;
-		snprintf(res.reason, sizeof(res.reason), "probe not started: %s",
-			 strerror(-err));
-		/* Once per cause, not every interval. */
+		s->d->stats.probe_start_errors++;
 		if (err != s->start_err)
-			vh_warn("%s %s: %s",
-				vh_addr_str(p->addr, p->port, ab, sizeof(ab)),
-				p->check->name, res.reason);
+			vh_err("%s %s: probe not started: %s; no result until it can start",
+			       vh_addr_str(p->addr, p->port, ab, sizeof(ab)),
+			       p->check->name, strerror(-err));
 		s->start_err = err;
-		vh_health_result(s->d->health, p, &res, vh_now_ms(s->d));
 		return 0;
 	}
 	s->probe_cfg = p->check;
