@@ -140,15 +140,15 @@ void vh_probe_done(struct vh_probe *p, bool up, const char *fmt, ...)
 static int timeout_cb(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct vh_probe *p = userdata;
+	uint32_t ms = p->cfg->timeout_ms ? p->cfg->timeout_ms : 1000;
 
 	(void)s;
 	(void)usec;
 	if (p->phase)
-		vh_probe_done(p, false, "timeout after %u ms (%s)",
-			      p->cfg->timeout_ms, p->phase);
+		vh_probe_done(p, false, "timeout after %u ms (%s)", ms,
+			      p->phase);
 	else
-		vh_probe_done(p, false, "timeout after %u ms",
-			      p->cfg->timeout_ms);
+		vh_probe_done(p, false, "timeout after %u ms", ms);
 	return 0;
 }
 
@@ -177,6 +177,7 @@ int vh_probe_start(const struct vh_check_cfg *cfg, const struct vh_target *t,
 	p->res.pct = VH_NONE;
 	p->res.cap = VH_NONE;
 	p->start_ns = now_ns();
+	/* 0 is "not set": the header's default. */
 	timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 1000;
 	ret = sd_event_add_time_relative(vh_ev, &p->timer, CLOCK_MONOTONIC,
 					 timeout_ms * 1000ULL, 1000,
