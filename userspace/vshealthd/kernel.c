@@ -12,7 +12,8 @@
  * Then the registry is cleared and the daemon reconnects as soon as the
  * module is back. While it is absent, vs_open() is not even tried:
  * resolving the family would make the kernel autoload the module the
- * administrator just unloaded.
+ * administrator just unloaded. Without sysfs (some containers), an
+ * INFO_GET every second that fails is the sign instead.
  */
 
 #include <errno.h>
@@ -317,14 +318,22 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *arg)
 
 	sd_event_source_set_time(src, usec + VH_RETRY_USEC);
 	if (k->connected) {
-		if (!k->use_sysfs)
-			return 0;
-		if (!module_ino(&ino))
+		struct vs_info info;
+
+		/* Without sysfs, ask: a family that went away answers
+		 * with an error.
+		 */
+		if (!k->use_sysfs) {
+			if (!vs_info_get(k->req, &info))
+				return 0;
+			disconnect(k, "stopped answering");
+		} else if (!module_ino(&ino)) {
 			disconnect(k, "unloaded");
-		else if (ino != k->mod_ino)
+		} else if (ino != k->mod_ino) {
 			disconnect(k, "reloaded");
-		else
+		} else {
 			return 0;
+		}
 	}
 	err = try_connect(k);
 	if (err)
