@@ -74,7 +74,7 @@ write_conf() {
 }
 
 daemon_start() {
-	bg_run lb vshealthd "$VSHEALTHD" -f -c "$CONF" --pidfile "$VS_TMP/vsh.pid"
+	bg_run lb vshealthd "$VSHEALTHD" -n -f "$CONF" --pidfile "$VS_TMP/vsh.pid"
 	VSH_PID=$!
 	wait_for_file "$VS_TMP/vsh.pid"
 }
@@ -84,7 +84,7 @@ t_setup() {
 	vsadm -A -t "$VIP:80" -s wrr --warmup 4
 	for s in "${SERVER_IPS[@]}"; do vsadm -a -t "$VIP:80" -r "$s:80" -m -w 10; done
 	write_conf
-	pp "$VSHEALTHD" -t -c "$CONF"
+	pp "$VSHEALTHD" -t -f "$CONF"
 	daemon_start
 	check_eq "all up under vshealthd: 60 requests 20/20/20" \
 		"$(requests 60)" "s1=20 s2=20 s3=20 "
@@ -315,7 +315,7 @@ for t in "${all[@]}"; do
 	echo "# $t"
 	"$t"
 done
-nsq lb "$VSHEALTHD" status -c "$CONF" || true
+nsq lb "$VSHEALTHD" --show -f "$CONF" || true
 vsadm -Ln
 vsadm -C
 summary

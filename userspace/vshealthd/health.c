@@ -220,7 +220,7 @@ void vh_verdict_derive(struct vh_pair *const *pairs, size_t n,
 
 			/* Cut to what the kernel keeps, on purpose. */
 			snprintf(r, sizeof(r), "%s: %s", p->check->name,
-				 p->reason);
+				 p->fail_reason);
 			r[sizeof(v->reason) - 1] = '\0';
 			strcpy(v->reason, r);
 			v->pct = 100;
@@ -400,6 +400,7 @@ static void quorum_eval(struct vh_health *h, const struct vs_svc *s)
 	struct vh_dest *d;
 	uint64_t sum = 0;
 	bool pending = false;
+	size_t n = 0;
 	int state;
 	char sb[48];
 
@@ -412,6 +413,7 @@ static void quorum_eval(struct vh_health *h, const struct vs_svc *s)
 	for (d = h->dests; d; d = d->next) {
 		if (!svc_eq(&d->svc, s))
 			continue;
+		n++;
 		if (d->n_pairs && !d->verdict.known)
 			pending = true;
 		sum += vh_dest_quorum_weight(d);
@@ -419,8 +421,11 @@ static void quorum_eval(struct vh_health *h, const struct vs_svc *s)
 	q->weight = sum > UINT32_MAX ? UINT32_MAX : sum;
 	state = q->state;
 	if (state < 0) {
-		/* Not before every checked server has an opinion. */
-		if (pending)
+		/* Not before every checked server has an opinion, nor for
+		 * a service whose servers are not known yet: at start and
+		 * during a restore, the service comes before its servers.
+		 */
+		if (pending || !n)
 			return;
 		state = sum >= c->quorum;
 	} else if (state == 1 && sum + c->hysteresis < c->quorum) {
@@ -533,7 +538,9 @@ void vh_health_svc_add(struct vh_health *h, const struct vs_svc *svc)
 	ns[h->n_svcs].addr = svc->addr;
 	ns[h->n_svcs].port = svc->port;
 	h->n_svcs++;
-	/* A service with no server yet: quorum lost as soon as known. */
+	/* Lists the quorum (state unknown) for show and metrics; it is
+	 * decided once the service's servers are known and checked.
+	 */
 	quorum_eval(h, svc);
 }
 
@@ -668,6 +675,8 @@ void vh_health_result(struct vh_health *h, struct vh_pair *p,
 		if (p->state != VH_UP && p->ok_run >= p->check->rise)
 			p->state = VH_UP;
 	} else {
+		snprintf(p->fail_reason, sizeof(p->fail_reason), "%s",
+			 res->reason);
 		p->n_down++;
 		p->ok_run = 0;
 		if (p->fail_run < VH_RUN_MAX)

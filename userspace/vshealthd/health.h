@@ -63,6 +63,10 @@ struct vh_pair {
 	uint32_t ok_run, fail_run;	/* consecutive results */
 	int pct, cap;			/* latest up result's, or VH_NONE */
 	char reason[VSCHED_REASON_MAX];	/* latest result's */
+	char fail_reason[VSCHED_REASON_MAX];	/* latest failure's: what a
+						 * down verdict says, also
+						 * while successes rise
+						 */
 	uint64_t changed_ms;		/* last state change; 0: never */
 	uint64_t n_up, n_down;		/* results so far */
 	uint64_t n_skipped;		/* ticks skipped: previous still ran */

@@ -112,11 +112,20 @@ typedef void (*vh_probe_done_fn)(void *arg, const struct vh_result *res);
 
 struct vh_probe;
 
-/* Once per process, before the first probe, and after it. */
+/*
+ * Once per process, before the first probe, and after the last one has
+ * reported or been cancelled. vh_probes_init() blocks SIGCHLD (script
+ * checks use sd_event_add_child()): call it before starting threads.
+ */
 int vh_probes_init(sd_event *ev);
 void vh_probes_exit(void);
 
-/* Start one attempt; 0 or a negative errno (then @fn is never called). */
+/*
+ * Start one attempt; 0 or a negative errno (then @fn is never called): a
+ * local problem such as no socket, or no permission for ICMP sockets.
+ * *@out is valid until @fn is called (the probe is freed just before)
+ * or until vh_probe_cancel(). @cfg must outlive the attempt.
+ */
 int vh_probe_start(const struct vh_check_cfg *cfg, const struct vh_target *t,
 		   vh_probe_done_fn fn, void *arg, struct vh_probe **out);
 /* Stop an attempt in flight; @fn is not called for it. */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What probe.c shares with the probe_*.c modules (one per check type, as
+ * keepalived's check_*.c): the probe object, the ops each type provides
+ * and the helpers that report a result. Not for other users.
+ *
+ * Life of a probe: vh_probe_start() arms the common timeout and calls
+ * ops->start(). The type then calls vh_probe_done() once it knows (from
+ * its event sources, or from start() itself when it fails at once). The
+ * first vh_probe_done() wins: it records the result, calls ops->stop()
+ * to release everything the type holds, and queues the callback on a
+ * defer source, so that the caller is never called back from inside
+ * vh_probe_start() or from inside a library callback (curl's). A timeout
+ * is a vh_probe_done() by probe.c.
+ */
+#ifndef VH_PROBE_INT_H
+#define VH_PROBE_INT_H
+
+#include "probe.h"
+
+struct vh_probe_ops {
+	/* Once per process, optional (HTTP: the curl multi handle). */
+	int (*init)(sd_event *ev);
+	void (*exit)(void);
+	/* 0, or a negative errno with nothing left behind: then the probe
+	 * never reports. A failure that says something about the server
+	 * (connect refused at once) is a vh_probe_done() and a 0 instead;
+	 * stop() then follows as soon as start() has returned.
+	 */
+	int (*start)(struct vh_probe *p);
+	/* Release p->priv and everything in it; called exactly once, after
+	 * a successful start(): on the result, at timeout or on cancel.
+	 */
+	void (*stop)(struct vh_probe *p);
+};
+
+extern const struct vh_probe_ops vh_probe_tcp_ops, vh_probe_http_ops,
+	vh_probe_icmp_ops, vh_probe_udp_ops, vh_probe_dns_ops,
+	vh_probe_script_ops, vh_probe_agent_ops;
+
+struct vh_probe {
+	const struct vh_check_cfg *cfg;
+	const struct vh_probe_ops *ops;
+	sd_event *ev;
+	struct sockaddr_in dst;		/* server address, probed port */
+	vh_probe_done_fn fn;
+	void *arg;
+	sd_event_source *timer;		/* the timeout */
+	sd_event_source *report;	/* the queued callback */
+	uint64_t start_ns;		/* CLOCK_MONOTONIC */
+	bool started;			/* ops->start() returned 0 */
+	bool done;			/* result recorded, stop() called */
+	const char *phase;		/* what it waits for, for timeouts */
+	struct vh_result res;
+	void *priv;			/* the type's state */
+};
+
+/* The probed port in host order: the check's, else the server's. */
+static inline uint16_t vh_probe_port(const struct vh_probe *p)
+{
+	return ntohs(p->dst.sin_port);
+}
+
+/* The result; the reason is printf-formatted ("ok" for an up result
+ * without one). pct and cap default to VH_NONE: set p->res.pct/cap
+ * before calling to report them.
+ */
+void vh_probe_done(struct vh_probe *p, bool up, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static inline void vh_probe_up(struct vh_probe *p)
+{
+	vh_probe_done(p, true, "ok");
+}
+
+/*
+ * A non-blocking TCP socket connecting to p->dst: 0 and *@fd (the
+ * connection is in progress or made; wait for EPOLLOUT and read SO_ERROR
+ * with vh_probe_conn_error()); 0 and *@fd = -1 when connect() failed at
+ * once (the probe is done: down, "connect: ..."); or a negative errno
+ * when no socket could be made (a local problem, not the server's).
+ */
+int vh_probe_tcp_connect(struct vh_probe *p, int *fd);
+int vh_probe_conn_error(int fd);
+
+#endif /* VH_PROBE_INT_H */
