@@ -16,6 +16,7 @@
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
+#include <net/route.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/tcp.h>
 
@@ -25,9 +26,11 @@ static void vs_send_rst(struct net *net, __be32 saddr, __be16 sport,
 			__be32 daddr, __be16 dport, u32 seq, u32 ack,
 			bool untracked)
 {
+	struct flowi4 fl4 = {};
 	struct sk_buff *skb;
 	struct tcphdr *th;
 	struct iphdr *iph;
+	struct rtable *rt;
 
 	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + sizeof(*th),
 			GFP_ATOMIC);
@@ -64,10 +67,21 @@ static void vs_send_rst(struct net *net, __be32 saddr, __be16 sport,
 	 */
 	if (untracked)
 		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	if (ip_route_me_harder(net, NULL, skb, RTN_UNSPEC)) {
+	/*
+	 * Route it ourselves: ip_route_me_harder() wants a dst already.
+	 * The source is not ours (VIP or client): FLOWI_FLAG_ANYSRC.
+	 */
+	fl4.daddr = daddr;
+	fl4.saddr = saddr;
+	fl4.flowi4_proto = IPPROTO_TCP;
+	fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt)) {
 		kfree_skb(skb);
 		return;
 	}
+	skb_dst_set(skb, &rt->dst);
+	skb->dev = rt->dst.dev;
 	ip_local_out(net, NULL, skb);
 }
 

@@ -148,7 +148,7 @@ _established_any() { [[ $(nsq lb "$VSADM" -Lnc) == *ESTABLISHED* ]]; }
 # Immediate mode: a server that goes down has its connections reset.
 t_down_reset() {
 	local pid out ip i rc=0 start
-	vsadm -E -t "$VIP:80" --down-action reset
+	vsadm -E -t "$VIP:80" --down-policy reset
 	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=15000" "$VIP:80" \
 		>/dev/null 2>&1 &
 	pid=$!
@@ -166,7 +166,7 @@ t_down_reset() {
 		"$(nsq lb "$VSADM" -Lnc | grep -c "$ip:80.*ESTABLISHED" || true)" 0
 	server_status "$i"
 	wait_state "$ip" up 15 >/dev/null || true
-	vsadm -E -t "$VIP:80" --down-action quiesce
+	vsadm -E -t "$VIP:80" --down-policy quiesce
 }
 
 # An agent reporting load above the threshold takes its server out.
@@ -227,7 +227,7 @@ t_drain() {
 	local out ip
 	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ {print $NF; exit}')
 	ip=${out%:*}
-	vsadm --drain -t "$VIP:80" -r "$ip:80" --drain-timeout 60
+	vsadm -e -t "$VIP:80" -r "$ip:80" --drain 60
 	check_eq "draining: listed as draining" "$(dest_field "$ip" state)" draining
 	check_eq "draining: new connections go elsewhere" \
 		"$(requests 20 | grep -c "s$((${ip##*.} - 10))=" || true)" 0
@@ -242,7 +242,7 @@ t_drain() {
 	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ {print $NF; exit}')
 	ip=${out%:*}
 	start=$SECONDS
-	vsadm --drain -t "$VIP:80" -r "$ip:80" --drain-timeout 2
+	vsadm -e -t "$VIP:80" -r "$ip:80" --drain 2
 	wait "$pid" || rc=$?
 	check "drain deadline: the remaining connection is reset" test "$rc" -ne 0
 	check "...at the deadline, not after 15 s" test $((SECONDS - start)) -lt 8
