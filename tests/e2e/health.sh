@@ -132,7 +132,7 @@ t_http_500_quiesce() {
 		>"$VS_TMP/slow1" 2>/dev/null &
 	pid=$!
 	wait_until 10 _established_any
-	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ {print $NF; exit}')
+	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ && !f {print $NF; f = 1}')
 	local ip=${out%:*} i
 	for i in 1 2 3; do [[ ${SERVER_IPS[i - 1]} == "$ip" ]] && break; done
 	server_status "$i" 500
@@ -153,7 +153,7 @@ t_down_reset() {
 		>/dev/null 2>&1 &
 	pid=$!
 	wait_until 10 _established_any
-	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ {print $NF; exit}')
+	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ && !f {print $NF; f = 1}')
 	ip=${out%:*}
 	for i in 1 2 3; do [[ ${SERVER_IPS[i - 1]} == "$ip" ]] && break; done
 	start=$SECONDS
@@ -225,7 +225,7 @@ t_drain() {
 	pid=$!
 	wait_until 10 _established_any
 	local out ip
-	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ {print $NF; exit}')
+	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ && !f {print $NF; f = 1}')
 	ip=${out%:*}
 	vsadm -e -t "$VIP:80" -r "$ip:80" --drain 60
 	check_eq "draining: listed as draining" "$(dest_field "$ip" state)" draining
@@ -239,7 +239,7 @@ t_drain() {
 		>/dev/null 2>&1 &
 	pid=$!
 	wait_until 10 _established_any
-	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ {print $NF; exit}')
+	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ && !f {print $NF; f = 1}')
 	ip=${out%:*}
 	start=$SECONDS
 	vsadm -e -t "$VIP:80" -r "$ip:80" --drain 2
