@@ -84,12 +84,14 @@ t_delete() {
 }
 
 t_no_server() {
-	local rc=0 start=$SECONDS
+	local rc=0 start
 	vsadm -A -t "$VIP:81" -s rr
-	# No real server: refused at once (TCP reset), like a closed port.
-	nsq client curl -s -m 5 "http://$VIP:81/" || rc=$?
+	# No real server: refused at once (TCP reset), like a closed port;
+	# unanswered SYNs would keep curl until its 10 s limit.
+	start=$SECONDS
+	nsq client curl -s -m 10 "http://$VIP:81/" || rc=$?
 	check_eq "no real server: TCP connection refused (curl exit 7)" "$rc" 7
-	check "no real server: refused at once" test $((SECONDS - start)) -lt 3
+	check "no real server: refused at once" test $((SECONDS - start)) -lt 5
 	vsadm -D -t "$VIP:81"
 	vsadm -A -u "$VIP:53" -s rr
 	rc=0
@@ -239,8 +241,10 @@ t_cross_cpu() {
 	echo "# NET_RX deltas: cpu0 $((a0 - b0)), cpu1 $((a1 - b1))"
 	check "cross-CPU: forward packets were handled on CPU 0" \
 		test $((a0 - b0)) -ge 100
+	# At least one reply packet per request (a loaded emulator moves
+	# some elsewhere; without the shared table none would get through).
 	check "cross-CPU: replies were handled on CPU 1" \
-		test $((a1 - b1)) -ge 100
+		test $((a1 - b1)) -ge 50
 	vsadm -D -t "$VIP:8080"
 	vsadm -a -t "$VIP:80" -r "${SERVER_IPS[1]}:80" -m
 	vsadm -a -t "$VIP:80" -r "${SERVER_IPS[2]}:80" -m
