@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -286,6 +287,24 @@ static int detach(void)
 	return 0;
 }
 
+/*
+ * Every probe in flight holds a socket: a thousand servers checked at
+ * once do not fit the usual soft limit of 1024 descriptors. Take what the
+ * hard limit allows (systemd's is 524288); running short would only show
+ * as probe start errors, never as servers marked down.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		vh_warn("cannot raise the descriptor limit: %s",
+			strerror(errno));
+}
+
 static int run(struct vh_daemon *d)
 {
 	sd_event_source *status = NULL;
@@ -305,6 +324,7 @@ static int run(struct vh_daemon *d)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srandom(time(NULL) ^ getpid());
+	raise_nofile();
 
 	err = sd_event_default(&d->ev);
 	if (err < 0) {
