@@ -9,6 +9,7 @@
 
 #include "conn.h"
 #include "hooks.h"
+#include "proc.h"
 #include "service.h"
 
 unsigned int vs_net_id __read_mostly;
@@ -87,9 +88,14 @@ static int __net_init vs_net_init(struct net *net)
 	err = vs_conn_net_init(vn);
 	if (err)
 		goto err_service;
+	err = vs_proc_net_init(vn);
+	if (err)
+		goto err_conn;
 	pr_debug("netns created\n");
 	return 0;
 
+err_conn:
+	vs_conn_net_exit(vn);
 err_service:
 	vs_service_net_exit(vn);
 err_stats:
@@ -101,6 +107,7 @@ static void __net_exit vs_net_exit(struct net *net)
 {
 	struct vs_net *vn = vs_net(net);
 
+	vs_proc_net_exit(vn);
 	vs_service_net_exit(vn);
 	mutex_lock(&vn->lock);
 	vs_hooks_off(vn);

@@ -386,11 +386,34 @@ t_firewalls() {
 	n_lb iptables -t nat -F POSTROUTING
 }
 
+# /proc/net/vsched and vsched_conn, in /proc/net/ip_vs's layout.
+t_proc() {
+	local out
+	requests 3 >/dev/null
+	out=$(nsq lb cat /proc/net/vsched)
+	sed 's/^/# /' <<<"$out"
+	check_eq "/proc/net/vsched: the service, as /proc/net/ip_vs shows it" \
+		"$(grep -c '^TCP  C6126401:0050 rr$' <<<"$out")" 1
+	check_eq "...and its three real servers" \
+		"$(grep -cE '^  -> C612020[BCD]:0050 +Masq +1 ' <<<"$out")" 3
+	out=$(nsq lb cat /proc/net/vsched_conn)
+	check "/proc/net/vsched_conn lists the client's flows to the VIP" \
+		grep -qE '^TCP C6120102 [0-9A-F]{4} C6126401 0050 C612020[BCD] 0050 ' \
+		<<<"$out"
+	check "...with its header first" \
+		grep -q '^Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State' \
+		<<<"$(head -n1 <<<"$out")"
+	check_fail "an unprivileged user cannot read them" \
+		nsq lb setpriv --reuid=65534 --regid=65534 --clear-groups \
+		cat /proc/net/vsched_conn
+}
+
 # nat.sh [t_NAME...]: every scenario, or t_rr (which every other one
 # builds on) and the named ones, for debugging.
 all=(t_rr t_wrr t_quiesce t_delete t_no_server t_udp t_icmp_from_server t_pmtu
      t_delete_last_service t_local_client t_conntrack t_firewalls
-     t_csum_offload_off t_cross_cpu t_permissions t_bad_input t_save_restore)
+     t_csum_offload_off t_cross_cpu t_permissions t_bad_input t_save_restore
+     t_proc)
 (($#)) && all=(t_rr "$@")
 topology_up 3
 for t in "${all[@]}"; do
