@@ -260,19 +260,18 @@ static void k_iphdr(uint8_t *p)
 static void k_opts(uint8_t *p)
 {
 	uint8_t opt[40];
-	size_t olen = 4 * (1 + rnd() % 10), i = 0, hl, l4, len;
+	size_t olen = 4 * (1 + rnd() % 10), hl, l4, len;
 	uint8_t proto = rnd() % 2 ? IPPROTO_TCP : IPPROTO_UDP;
 
 	memset(opt, 1, sizeof(opt));	/* NOP */
 	switch (rnd() % 6) {
 	case 0: opt[olen - 1] = 0; break;				/* EOL */
-	case 1: opt[0] = 7; opt[1] = olen < 39 ? olen - 1 : 39; opt[2] = 4; i = 1; break;
-	case 2: opt[0] = 68; opt[1] = olen; opt[2] = 5; opt[3] = 0; i = 1; break;
+	case 1: opt[0] = 7; opt[1] = olen < 39 ? olen - 1 : 39; opt[2] = 4; break;
+	case 2: opt[0] = 68; opt[1] = olen; opt[2] = 5; opt[3] = 0; break;
 	case 3: opt[0] = 148; opt[1] = 4; opt[2] = opt[3] = 0; break;	/* RA */
 	case 4: opt[0] = rnd(); opt[1] = rnd() % 2; break;		/* len 0/1 */
 	default: opt[0] = rnd(); opt[1] = olen + 1 + rnd() % 40; break;	/* too long */
 	}
-	(void)i;
 	memcpy(p + 20, opt, olen);
 	hl = 20 + olen;
 	l4 = proto == IPPROTO_TCP ? tcp_hdr(p + hl, eport(), vport, 0x02, 5) :
