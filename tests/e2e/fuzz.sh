@@ -28,6 +28,8 @@ fi
 FAULTS='BUG:|WARNING:|Oops|general protection|kernel BUG|UBSAN:|KASAN:|refcount_t:|list_(add|del) corruption'
 
 vsadm() { n_lb "$VSADM" "$@"; }
+# comment TEXT: TEXT with "# " before each line (TAP comments).
+comment() { printf '# %s\n' "${1//$'\n'/$'\n'# }"; }
 
 [[ -x $VS_TOOLS/vs-nlfuzz && -x $VS_TOOLS/vs-pktfuzz ]] ||
 	pp make -s -C "$VS_TOOLS"
@@ -49,7 +51,7 @@ t_netlink() {
 	if [[ ${FUZZ_FULL:-0} == 1 && -w $dyn ]]; then
 		echo 'module vsched +p' >"$dyn"
 	fi
-	echo "$out" | sed 's/^/# /'
+	comment "$out"
 	check_eq "netlink fuzzer: $NL_COUNT messages, no violation (exit code)" "$rc" 0
 	check "netlink fuzzer: the configuration is what the valid messages made" \
 		grep -q 'configuration matches the model' <<<"$out"
@@ -94,7 +96,7 @@ t_packets() {
 		-s "$SEED" -n "$PKT_COUNT" -p 1500) || rc=$?
 	touch "$VS_TMP/stop"
 	wait "$pid" || true
-	echo "$out" | sed 's/^/# /'
+	comment "$out"
 	ok=$(cat "$VS_TMP/legit.ok" 2>/dev/null || echo 0)
 	fails=0
 	[[ -e $VS_TMP/legit.fail ]] && fails=$(wc -l <"$VS_TMP/legit.fail")
