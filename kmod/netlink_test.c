@@ -230,7 +230,7 @@ static void vs_test_nl_dest_health(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *req.conf.dflags, (u32)VSCHED_DEST_F_SORRY);
 	KUNIT_EXPECT_LT(test, vs_t_dest(test, bad_health, &req), 0);
 	KUNIT_EXPECT_LT(test, vs_t_dest(test, bad_pct, &req), 0);
-	KUNIT_EXPECT_LT(test, vs_t_dest(test, bad_cap, &req), 0);
+	KUNIT_EXPECT_EQ(test, vs_t_dest(test, bad_cap, &req), -ERANGE);
 	KUNIT_EXPECT_LT(test, vs_t_dest(test, bad_flag, &req), 0);
 	KUNIT_EXPECT_LT(test, vs_t_dest(test, state_in, &req), 0);
 	/* Draining is for servers that exist: DEST_SET, not DEST_NEW. */

@@ -8,7 +8,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 kver=$1
 shift
 kdir=$("$top/tests/vm/kernels.sh" fetch "$kver" | tail -n1)
-out=${VSCHED_CACHE:-/var/cache/vsched}/build/$kver
+# One build directory per source tree: worktrees that shared one mixed
+# their files (cp -u keeps whichever copy is newer).
+tree=$(printf '%s' "$top" | md5sum | cut -c1-8)
+out=${VSCHED_CACHE:-/var/cache/vsched}/build/$kver-$tree
 mkdir -p "$out"
 # Copy only what changed, keeping timestamps, so rebuilds are incremental.
 for d in kmod uapi; do
