@@ -13,11 +13,13 @@ kdir=$("$top/tests/vm/kernels.sh" fetch "$kver" | tail -n1)
 tree=$(printf '%s' "$top" | md5sum | cut -c1-8)
 out=${VSCHED_CACHE:-/var/cache/vsched}/build/$kver-$tree
 mkdir -p "$out"
-# Copy only what changed, keeping timestamps, so rebuilds are incremental.
+# Copy keeping timestamps, so that make rebuilds only what changed. Not
+# cp -u: a file whose copy here is newer (another checkout's, an older
+# commit's) must still be replaced.
 for d in kmod uapi; do
 	mkdir -p "$out/$d"
-	cp -a -u "$top/$d/." "$out/$d/"
+	cp -a "$top/$d/." "$out/$d/"
 done
-cp -a -u "$top/Kbuild" "$out/"
+cp -a "$top/Kbuild" "$out/"
 make -s -C "$kdir" M="$out" "$@" modules >&2
 echo "$out/kmod/vsched.ko"
