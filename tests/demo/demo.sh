@@ -7,6 +7,9 @@
 #   round 1  rr, weights 1:1:1         expect 100/100/100
 #   round 2  wrr, weights 3:2:1        expect 150/100/50
 #   round 3  s3 deleted (wrr, 3:2)     expect 180/120/0
+#   round 4  vshealthd running, s2's web server killed: marked down,
+#            expect 300/0/0 and no failed request
+#   round 5  s2 restarted: back up     expect 180/120/0
 #
 # Exits 0 only if every distribution matches (within +-TOLERANCE requests
 # per server; a deleted server must get none). VS_DEMO_CLIENT=curl uses
@@ -93,6 +96,36 @@ banner "delete real server s3"
 vsadm -d -t "$SVC" -r "$(server_ip 3):80"
 vsadm -Ln
 round "wrr 3:2, s3 deleted" 180 120 0
+
+banner "health checking: vshealthd probes HTTP every 0.5 s (fall 2, rise 2)"
+VSHEALTHD=$VS_ROOT/userspace/vshealthd/vshealthd
+cat >"$VS_TMP/vshealthd.conf" <<CONF
+daemon = { control = "$VS_TMP/vshealthd.sock"; };
+checks = {
+	web = { type = "http"; path = "/"; status = "200-299";
+		interval = 0.5; timeout = 0.4; rise = 2; fall = 2; };
+};
+services = ( { service = "tcp $SVC"; checks = [ "web" ]; } );
+CONF
+cat "$VS_TMP/vshealthd.conf"
+bg_run lb vshealthd "$VSHEALTHD" -n -f "$VS_TMP/vshealthd.conf" \
+	--pidfile "$VS_TMP/vshealthd.pid"
+wait_for_file "$VS_TMP/vshealthd.pid"
+_s2_is() { [[ $(vsadm -Ln) == *"$(server_ip 2):80"*" $1 "* ]]; }
+wait_until 10 _s2_is up || true
+banner "kill s2's web server"
+server_stop 2
+start=${EPOCHREALTIME/./}
+wait_until 10 _s2_is down || true
+printf 'vshealthd marked s2 down after %d ms\n' \
+	$(((${EPOCHREALTIME/./} - start) / 1000))
+vsadm -Ln
+round "wrr 3:2, s2 killed" 300 0 0
+banner "restart s2's web server"
+server_start 2
+wait_until 10 _s2_is up || true
+vsadm -Ln
+round "wrr 3:2, s2 back" 180 120 0
 
 banner "statistics"
 vsadm -Ln --stats || true
