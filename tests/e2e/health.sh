@@ -65,7 +65,7 @@ write_conf() {
 			interval = 0.5; timeout = 0.4; rise = $RISE; fall = $FALL;
 			jitter = 0.1; };
 		load = { type = "agent"; port = 7777; cpu_max = 90;
-			 interval = 0.5; timeout = 0.4; rise = 1; fall = 1; };
+			 interval = 0.5; timeout = 0.4; rise = 1; fall = 2; };
 	};
 	services = (
 		{ service = "tcp $VIP:80"; checks = [ "web", "load" ];

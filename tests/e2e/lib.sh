@@ -25,6 +25,7 @@ VS_PASSED=0
 VS_FAILED=0
 VS_NAMESPACES=()
 VS_BG_PIDS=()
+VS_BG_LABELS=()
 VS_SUMMARY_DONE=0
 
 # Print a command, then run it.
@@ -68,6 +69,7 @@ bg_run() {
 	printf '>>> [%s] %s &\n' "$name" "$*" >&2
 	ip netns exec "$VS_PREFIX-$name" "$@" >"$VS_TMP/$label.log" 2>&1 &
 	VS_BG_PIDS+=($!)
+	VS_BG_LABELS+=("$label")
 }
 
 # Poll until fn succeeds, up to timeout seconds (default 10).
@@ -148,8 +150,23 @@ summary() {
 }
 
 vs_cleanup() {
-	local rc=$? pid name
+	local rc=$? pid name i
 	set +e
+	# A daemon that died on its own (a crash, not our kill) is a
+	# finding: show how it ended before its log goes.
+	for i in "${!VS_BG_PIDS[@]}"; do
+		pid=${VS_BG_PIDS[i]}
+		kill -0 "$pid" 2>/dev/null && continue
+		wait "$pid" 2>/dev/null
+		case $? in
+		0 | 127 | 143) ;;	# done, reaped by a test, or SIGTERMed
+		*)
+			echo "# background ${VS_BG_LABELS[i]} (pid $pid) died; its log ends:"
+			tail -n 30 "$VS_TMP/${VS_BG_LABELS[i]}.log" 2>/dev/null |
+				sed 's/^/#   /'
+			;;
+		esac
+	done
 	for pid in "${VS_BG_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done

@@ -62,8 +62,8 @@ static void child_exec(char **argv, char **env)
 		dup2(fd, 0);
 		close(fd);
 	}
-	for (fd = 3; fd < 1024; fd++)
-		close(fd);
+	/* Every descriptor of the daemon, however high the raised limit. */
+	close_range(3, ~0U, 0);
 	execvpe(argv[0], argv, env);
 	_exit(127);
 }
