@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The balancer's cost per new connection and per packet (issue 4, items 1
+# and 6): vsched, IPVS, iptables DNAT (kube-proxy style) and nftables DNAT
+# with a verdict map, next to plain forwarding, one lane each (lanes.sh).
+# Each round sends PACKETS new flows and then PACKETS packets of 64
+# established flows through every lane in turn (order rotated per round)
+# and reads CPU 1's busy time. Then the slab figures of the connections
+# the rounds left behind: bytes per connection.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$here/../e2e/lib.sh"
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
+# shellcheck source=tests/bench/lanes.sh
+. "$here/lanes.sh"
+ROUNDS=$(rounds 3 5)
+PACKETS=${PACKETS:-$( ((QUICK)) && echo 50000 || echo 100000)}
+ANCHORS=(plain vsched ipvs iptables nft)
+
+# Every lane runs with the same modules loaded; conntrack is active only in
+# the namespaces whose anchor needs it (iptables, nft).
+modprobe nf_conntrack
+modprobe ip_vs
+modprobe ip_vs_rr
+sysctl -qw net.netfilter.nf_conntrack_max=4194304
+meta cost_packets "$PACKETS"
+meta cost_rounds "$ROUNDS"
+
+for a in "${ANCHORS[@]}"; do lane_up "$a" "$a" 1; done
+# One packet through each lane first: proves the path (the sink's drop
+# counter is not read; forwarded counts are) and warms caches.
+for a in "${ANCHORS[@]}"; do
+	read -r busy fwd pps < <(lane_run "$a" new 64)
+	check_eq "lane $a forwards the 64 packets" "$fwd" 64
+done
+
+# us per packet: ticks / HZ / packets.
+us() { awk -v t="$1" -v hz="$HZ_TICKS" -v n="$2" 'BEGIN {if (n == 0) print "nan"; else printf "%.3f", t / hz * 1e6 / n}'; }
+
+for ((r = 1; r <= ROUNDS; r++)); do
+	k=$(((r - 1) % ${#ANCHORS[@]}))
+	order=("${ANCHORS[@]:k}" "${ANCHORS[@]:0:k}")
+	for a in "${order[@]}"; do
+		for mode in new est; do
+			read -r busy fwd pps < <(lane_run "$a" "$mode" "$PACKETS")
+			record "cost_$mode" "$a" 1 "$r" "$(us "$busy" "$fwd")"
+			record "delivered_$mode" "$a" 1 "$r" "$(ratio "$fwd" "$PACKETS")"
+			record "genpps_$mode" "$a" 1 "$r" "$pps"
+		done
+	done
+done
+
+# Memory per connection: the slab caches of the entries the new-flow
+# rounds left (UDP timeouts: vsched and IPVS 300 s, conntrack 30 s).
+slab() {
+	awk -v c="$1" '$1 == c {
+		# name active num objsize objperslab pagesperslab : tunables
+		# ... : slabdata active_slabs num_slabs sharedavail
+		printf "%d %d %d\n", $2, $4, $(NF - 1) * $6 * 4096 }' /proc/slabinfo
+}
+for c in vsched_conn ip_vs_conn nf_conntrack; do
+	read -r active osize bytes < <(slab "$c") || continue
+	echo "# slab $c: $active objects of $osize bytes, $bytes bytes"
+	record mem_objsize "$c" - 1 "$osize"
+	record mem_objects "$c" - 1 "$active"
+	record mem_bytes_per_conn "$c" - 1 "$(awk -v b="$bytes" -v n="$active" 'BEGIN {printf "%.1f", n ? b / n : 0}')"
+done
+nsq lvsched "$VSADM" -Ln | head -n 8
+nsq lipvs ipvsadm -Ln | head -n 8
+summary

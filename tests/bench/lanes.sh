@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Lanes for the packet-path benchmarks (cost.sh, scale.sh): one lane per
+# (anchor, service count), each its own three namespaces, so a lane is
+# configured once and the rounds of all lanes interleave.
+#
+#   cNAME                      lNAME                         sNAME
+#   v0 198.18.1.2/24 ---- vc 198.18.1.1/24            vs 198.18.2.1/24 ---- v0 198.18.2.11-13/24
+#   vs-blast (CPU 0)      RPS: vc -> CPU 1 (the measured CPU)          RPS: v0 -> CPU 0
+#   sources 198.18.64.0/18     balancer: plain | vsched | ipvs |        vs-blast -k 9: a sink
+#                              iptables | nft                          that drops at the socket
+#
+# The client crafts UDP datagrams from many sources (vs-blast) to VIP:9;
+# the balancer's namespace receives them on CPU 1 (RPS), translates and
+# forwards them, and the server side runs on CPU 0 again. CPU 1 does
+# nothing else, so its busy time (/proc/stat) over a fixed number of
+# packets is the balancer's cost plus routing; the plain lane (no
+# balancer, the client sends to a server address) is routing alone.
+
+VIP=198.18.100.1
+RS=(198.18.2.11 198.18.2.12 198.18.2.13)
+LANES=()
+
+# Other services: VIPs from 198.19.0.0/16, each with the same servers.
+other_vip() { echo "198.19.$(($1 / 250)).$(($1 % 250 + 1))"; }
+
+# lane_up NAME ANCHOR NSVC: the measured service is the last of NSVC.
+lane_up() {
+	local name=$1 anchor=$2 nsvc=$3 c=c$1 l=l$1 s=s$1 f=$VS_TMP/$1.rules i r
+	ns_add "$c"
+	ns_add "$l"
+	ns_add "$s"
+	# IPv4 only: no neighbour discovery or MLD in the counted packets.
+	for i in "$c" "$l" "$s"; do
+		nsq "$i" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+		nsq "$i" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	done
+	pp ip link add v0 netns "$(ns_name "$c")" type veth peer name vc netns "$(ns_name "$l")"
+	pp ip link add vs netns "$(ns_name "$l")" type veth peer name v0 netns "$(ns_name "$s")"
+	nsq "$c" ip addr add 198.18.1.2/24 dev v0
+	nsq "$c" ip link set v0 up
+	nsq "$c" ip route add default via 198.18.1.1
+	nsq "$l" ip addr add 198.18.1.1/24 dev vc
+	nsq "$l" ip addr add 198.18.2.1/24 dev vs
+	nsq "$l" ip link set vc up
+	nsq "$l" ip link set vs up
+	nsq "$l" ip route add 198.18.64.0/18 via 198.18.1.2
+	nsq "$l" sysctl -qw net.ipv4.ip_forward=1
+	nsq "$l" sh -c 'echo 2 >/sys/class/net/vc/queues/rx-0/rps_cpus'
+	for r in "${RS[@]}"; do nsq "$s" ip addr add "$r/24" dev v0; done
+	nsq "$s" ip link set v0 up
+	nsq "$s" ip route add default via 198.18.2.1
+	nsq "$s" sh -c 'echo 1 >/sys/class/net/v0/queues/rx-0/rps_cpus'
+	bg_run "$s" "sink-$name" "$VS_BLAST" -c 0 -k 9
+
+	case $anchor in
+	plain) ;;
+	vsched)
+		{
+			for ((i = 1; i < nsvc; i++)); do
+				echo "-A -u $(other_vip "$i"):9 -s rr"
+				for r in "${RS[@]}"; do echo "-a -u $(other_vip "$i"):9 -r $r:9 -m"; done
+			done
+			echo "-A -u $VIP:9 -s rr"
+			for r in "${RS[@]}"; do echo "-a -u $VIP:9 -r $r:9 -m"; done
+		} >"$f"
+		nsx "$l" "$VSADM" -R <"$f"
+		;;
+	ipvs)
+		# IPVS schedules in LOCAL_IN: the VIP must be a local address.
+		nsq "$l" ip addr add "$VIP/32" dev lo
+		{
+			for ((i = 1; i < nsvc; i++)); do
+				echo "-A -u $(other_vip "$i"):9 -s rr"
+				for r in "${RS[@]}"; do echo "-a -u $(other_vip "$i"):9 -r $r:9 -m"; done
+			done
+			echo "-A -u $VIP:9 -s rr"
+			for r in "${RS[@]}"; do echo "-a -u $VIP:9 -r $r:9 -m"; done
+		} >"$f"
+		nsx "$l" ipvsadm -R <"$f"
+		;;
+	iptables)
+		# kube-proxy's iptables mode: KUBE-SERVICES matches every service
+		# in turn, then a per-service chain picks an endpoint at random.
+		# The other services share one KUBE-SVC chain (they never match;
+		# only the walk through KUBE-SERVICES costs).
+		{
+			echo "*nat"
+			echo ":KUBE-SERVICES - [0:0]"
+			echo ":KUBE-SVC-OTHER - [0:0]"
+			echo ":KUBE-SVC-BENCH - [0:0]"
+			for i in 1 2 3; do echo ":KUBE-SEP-$i - [0:0]"; done
+			echo "-A PREROUTING -m comment --comment kubernetes -j KUBE-SERVICES"
+			for ((i = 1; i < nsvc; i++)); do
+				echo "-A KUBE-SERVICES -d $(other_vip "$i")/32 -p udp -m udp --dport 9 -j KUBE-SVC-OTHER"
+			done
+			echo "-A KUBE-SERVICES -d $VIP/32 -p udp -m udp --dport 9 -j KUBE-SVC-BENCH"
+			echo "-A KUBE-SVC-OTHER -j KUBE-SEP-1"
+			echo "-A KUBE-SVC-BENCH -m statistic --mode random --probability 0.33333333349 -j KUBE-SEP-1"
+			echo "-A KUBE-SVC-BENCH -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-2"
+			echo "-A KUBE-SVC-BENCH -j KUBE-SEP-3"
+			for i in 1 2 3; do
+				echo "-A KUBE-SEP-$i -p udp -m udp -j DNAT --to-destination ${RS[i - 1]}:9"
+			done
+			echo "COMMIT"
+		} >"$f"
+		nsx "$l" iptables-restore <"$f"
+		;;
+	nft)
+		# kube-proxy's nftables mode: one verdict map keyed by
+		# address . protocol . port, numgen picks the endpoint.
+		{
+			printf 'table ip kube {\n'
+			for i in 1 2 3; do
+				printf ' chain sep%d {\n  meta l4proto udp dnat to %s:9\n }\n' "$i" "${RS[i - 1]}"
+			done
+			printf ' chain svc {\n  numgen random mod 3 vmap { 0 : goto sep1, 1 : goto sep2, 2 : goto sep3 }\n }\n'
+			printf ' map service-ips {\n  type ipv4_addr . inet_proto . inet_service : verdict\n'
+			printf '  elements = { %s . udp . 9 : goto svc' "$VIP"
+			for ((i = 1; i < nsvc; i++)); do
+				printf ',\n   %s . udp . 9 : goto svc' "$(other_vip "$i")"
+			done
+			printf ' }\n }\n'
+			printf ' chain services {\n  ip daddr . meta l4proto . th dport vmap @service-ips\n }\n'
+			printf ' chain prerouting {\n  type nat hook prerouting priority dstnat;\n  jump services\n }\n'
+			printf '}\n'
+		} >"$f"
+		nsx "$l" nft -f "$f"
+		;;
+	*) echo "unknown anchor $anchor" >&2; return 1 ;;
+	esac
+	LANES+=("$name")
+	declare -g "LANE_ANCHOR_$name=$anchor" "LANE_NEXT_$name=0"
+}
+
+lane_dst() {
+	local v=LANE_ANCHOR_$1
+	if [[ ${!v} == plain ]]; then echo "${RS[0]}:9"; else echo "$VIP:9"; fi
+}
+
+fwd_packets() { nsq "l$1" cat /sys/class/net/vs/statistics/tx_packets; }
+
+# Wait until the lane's backlog is drained: its forwarded count is still.
+settle() {
+	local a b
+	b=$(fwd_packets "$1")
+	while :; do
+		sleep 0.3
+		a=$(fwd_packets "$1")
+		[[ $a == "$b" ]] && return
+		b=$a
+	done
+}
+
+# lane_run NAME MODE PACKETS: MODE new (every packet a new flow) or est
+# (64 established flows). Prints "BUSY_TICKS FORWARDED SENT_PPS".
+lane_run() {
+	local name=$1 mode=$2 n=$3 next=LANE_NEXT_$1 args b0 b1 f0 f1 out
+	if [[ $mode == new ]]; then
+		args=(-f 0 -o "${!next}")
+		declare -g "$next=$((${!next} + n))"
+	else
+		# Flows far from the new-flow range; opened before measuring.
+		args=(-f 64 -o 9000000)
+		nsq "c$name" "$VS_BLAST" -c 0 -n 64 "${args[@]}" -s 198.18.64.0 \
+			"$(lane_dst "$name")" >/dev/null
+		settle "$name"
+	fi
+	f0=$(fwd_packets "$name")
+	b0=$(cpu_busy_ticks 1)
+	out=$(nsq "c$name" "$VS_BLAST" -c 0 -n "$n" "${args[@]}" -s 198.18.64.0 \
+		"$(lane_dst "$name")")
+	settle "$name"
+	b1=$(cpu_busy_ticks 1)
+	f1=$(fwd_packets "$name")
+	out=${out#*(}
+	echo "$((b1 - b0)) $((f1 - f0)) ${out%% pps*}"
+}
