@@ -4,7 +4,7 @@
 # VM (no slub_debug, slub_nomerge, 2 vCPUs) that runs tests/bench/guest.sh,
 # and turn its figures into tests/bench/results/REPORT.md and PNG plots.
 #
-#   run.sh [--quick] [PART...]     parts: cost scale health control
+#   run.sh [--quick] [PART...]     parts: cost health control
 #
 # QUICK=1 in the environment is the same as --quick: fewer rounds,
 # shorter trials, 1,000 x 10 instead of 10,000 x 10 for the control plane.
@@ -27,6 +27,8 @@ log "kernel $kver, module $module, quick=$QUICK"
 
 mkdir -p "$raw"
 rm -f "$raw"/*.log
+# Other VMs on the host share its CPUs with this one: say how busy it was.
+host="$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) before boot"
 timeout=2900
 ((QUICK)) && timeout=900
 rc=0
@@ -35,6 +37,8 @@ VSCHED_VM_LOGDIR=$raw tests/vm/run.sh --kernel "$kver" --module "$module" \
 	-- env QUICK="$QUICK" tests/bench/guest.sh "$@" 2>&1 |
 	tee "$raw/vm-host.log" || rc=$?
 [[ -s $raw/bench-data.log ]] || { log "no figures came back (see $raw)"; exit 1; }
+printf 'M\thost\t%s, %s after\n' "$host" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+	>>"$raw/bench-data.log"
 python3 tests/bench/report.py --data "$raw/bench-data.log" \
 	--vmlog "$raw/vm-host.log" --out "$out"
 log "report: $out/REPORT.md"
