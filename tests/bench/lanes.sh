@@ -31,27 +31,31 @@ lane_up() {
 	ns_add "$c"
 	ns_add "$l"
 	ns_add "$s"
-	# IPv4 only: no neighbour discovery or MLD in the counted packets.
-	for i in "$c" "$l" "$s"; do
-		nsq "$i" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-		nsq "$i" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-	done
 	pp ip link add v0 netns "$(ns_name "$c")" type veth peer name vc netns "$(ns_name "$l")"
 	pp ip link add vs netns "$(ns_name "$l")" type veth peer name v0 netns "$(ns_name "$s")"
-	nsq "$c" ip addr add 198.18.1.2/24 dev v0
-	nsq "$c" ip link set v0 up
-	nsq "$c" ip route add default via 198.18.1.1
-	nsq "$l" ip addr add 198.18.1.1/24 dev vc
-	nsq "$l" ip addr add 198.18.2.1/24 dev vs
-	nsq "$l" ip link set vc up
-	nsq "$l" ip link set vs up
-	nsq "$l" ip route add 198.18.64.0/18 via 198.18.1.2
-	nsq "$l" sysctl -qw net.ipv4.ip_forward=1
-	nsq "$l" sh -c 'echo 2 >/sys/class/net/vc/queues/rx-0/rps_cpus'
-	for r in "${RS[@]}"; do nsq "$s" ip addr add "$r/24" dev v0; done
-	nsq "$s" ip link set v0 up
-	nsq "$s" ip route add default via 198.18.2.1
-	nsq "$s" sh -c 'echo 1 >/sys/class/net/v0/queues/rx-0/rps_cpus'
+	# One shell per namespace: entering one costs a third of a second
+	# under emulation. IPv4 only: no neighbour discovery or MLD in the
+	# counted packets.
+	nsx "$c" sh -ec '
+		sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+		ip addr add 198.18.1.2/24 dev v0
+		ip link set v0 up
+		ip route add default via 198.18.1.1'
+	nsx "$l" sh -ec '
+		sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+		ip addr add 198.18.1.1/24 dev vc
+		ip addr add 198.18.2.1/24 dev vs
+		ip link set vc up
+		ip link set vs up
+		ip route add 198.18.64.0/18 via 198.18.1.2
+		sysctl -qw net.ipv4.ip_forward=1
+		echo 2 >/sys/class/net/vc/queues/rx-0/rps_cpus'
+	nsx "$s" sh -ec "
+		sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+		for r in ${RS[*]}; do ip addr add \$r/24 dev v0; done
+		ip link set v0 up
+		ip route add default via 198.18.2.1
+		echo 1 >/sys/class/net/v0/queues/rx-0/rps_cpus"
 	bg_run "$s" "sink-$name" "$VS_BLAST" -c 0 -k 9
 
 	case $anchor in
@@ -135,18 +139,20 @@ lane_up() {
 	*) echo "unknown anchor $anchor" >&2; return 1 ;;
 	esac
 	LANES+=("$name")
-	declare -g "LANE_ANCHOR_$name=$anchor" "LANE_NEXT_$name=0"
+	local dst=$VIP:9
+	[[ $anchor == plain ]] && dst=${RS[0]}:9
+	declare -g "LANE_DST_$name=$dst" "LANE_NEXT_$name=0"
 }
 
-lane_dst() {
-	local v=LANE_ANCHOR_$1
-	if [[ ${!v} == plain ]]; then echo "${RS[0]}:9"; else echo "$VIP:9"; fi
-}
-
-# ip -n enters the namespace without ip netns exec's sysfs remount.
+# ip -n enters the namespace without ip netns exec's sysfs remount, and
+# the line is parsed in bash: every fork counts under emulation.
 fwd_packets() {
-	ip -n "$(ns_name "l$1")" -s -o link show dev vs |
-		awk '{for (i = 1; i <= NF; i++) if ($i == "TX:") {print $(i + 9); exit}}'
+	local -a f
+	local i
+	read -r -a f < <(ip -n "$(ns_name "l$1")" -s -o link show dev vs)
+	for ((i = 0; i < ${#f[@]}; i++)); do
+		[[ ${f[i]} == TX: ]] && { echo "${f[i + 9]}"; return; }
+	done
 }
 
 # Wait until the lane's backlog is drained: its forwarded count is still.
@@ -154,7 +160,7 @@ settle() {
 	local a b
 	b=$(fwd_packets "$1")
 	while :; do
-		sleep 0.3
+		sleep 0.2
 		a=$(fwd_packets "$1")
 		[[ $a == "$b" ]] && return
 		b=$a
@@ -162,9 +168,12 @@ settle() {
 }
 
 # lane_run NAME MODE PACKETS: MODE new (every packet a new flow) or est
-# (64 established flows). Prints "BUSY_TICKS FORWARDED SENT_PPS".
+# (64 established flows). Sets RUN_BUSY (CPU 1 ticks), RUN_FWD (packets
+# forwarded), RUN_PPS (the generator's rate). Not in a subshell: the
+# lane's next new flow number must persist, or later rounds would reuse
+# the flows of earlier ones.
 lane_run() {
-	local name=$1 mode=$2 n=$3 next=LANE_NEXT_$1 args b0 b1 f0 f1 out
+	local name=$1 mode=$2 n=$3 next=LANE_NEXT_$1 dst=LANE_DST_$1 args b0 b1 f0 f1 out t0
 	if [[ $mode == new ]]; then
 		args=(-f 0 -o "${!next}")
 		declare -g "$next=$((${!next} + n))"
@@ -172,16 +181,19 @@ lane_run() {
 		# Flows far from the new-flow range; opened before measuring.
 		args=(-f 64 -o 9000000)
 		nsq "c$name" "$VS_BLAST" -c 0 -n 64 "${args[@]}" -s 198.18.64.0 \
-			"$(lane_dst "$name")" >/dev/null
+			"${!dst}" >/dev/null
 		settle "$name"
 	fi
+	t0=${EPOCHREALTIME/./}
 	f0=$(fwd_packets "$name")
-	b0=$(cpu_busy_ticks 1)
-	out=$(nsq "c$name" "$VS_BLAST" -c 0 -n "$n" "${args[@]}" -s 198.18.64.0 \
-		"$(lane_dst "$name")")
+	cpu_busy_ticks 1
+	b0=$BUSY
+	out=$(nsq "c$name" "$VS_BLAST" -c 0 -n "$n" "${args[@]}" -s 198.18.64.0 "${!dst}")
 	settle "$name"
-	b1=$(cpu_busy_ticks 1)
+	cpu_busy_ticks 1
+	b1=$BUSY
 	f1=$(fwd_packets "$name")
+	echo "# lane $name $mode: $out; trial $(((${EPOCHREALTIME/./} - t0) / 1000)) ms" >&2
 	out=${out#*(}
-	echo "$((b1 - b0)) $((f1 - f0)) ${out%% pps*}"
+	RUN_BUSY=$((b1 - b0)) RUN_FWD=$((f1 - f0)) RUN_PPS=${out%% pps*}
 }

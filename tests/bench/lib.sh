@@ -43,10 +43,30 @@ proc_ticks() {
 	echo "$total"
 }
 
-# cpu_busy_ticks CPU: ticks CPU spent not idle (user..steal), /proc/stat.
+# cpu_busy_ticks CPU: sets BUSY to the ticks CPU spent not idle
+# (user nice system irq softirq steal, /proc/stat). No fork, no subshell.
 cpu_busy_ticks() {
-	awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat
+	local name us ni sy id io irq sirq st rest
+	while read -r name us ni sy id io irq sirq st rest; do
+		if [[ $name == "cpu$1" ]]; then
+			BUSY=$((us + ni + sy + irq + sirq + st))
+			return
+		fi
+	done </proc/stat
 }
 
-# ratio A B: A / B with 3 decimals ("-" when B is 0).
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "-"; else printf "%.3f\n", a / b}'; }
+# us_per TICKS COUNT: microseconds per item, 3 decimals, no fork.
+us_per() {
+	local ns
+	if (($2 == 0)); then echo nan; return; fi
+	ns=$(($1 * 1000000000 / HZ_TICKS / $2))
+	printf '%d.%03d\n' $((ns / 1000)) $((ns % 1000))
+}
+
+# frac A B: A / B with 3 decimals, integers only, no fork.
+frac() {
+	local m
+	if (($2 == 0)); then echo nan; return; fi
+	m=$(($1 * 1000 / $2))
+	printf '%d.%03d\n' $((m / 1000)) $((m % 1000))
+}
