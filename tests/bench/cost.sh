@@ -22,14 +22,14 @@ PACKETS=${PACKETS:-$( ((QUICK)) && echo 20000 || echo 80000)}
 ANCHORS=(plain vsched ipvs iptables nft)
 # Scale in services (item 4): lanes whose measured service is the last of
 # 1,000 or 10,000; the 1-service figures are the lanes above. QUICK: only
-# 10,000 and only vsched (the goal) and iptables (the rule walk that
-# grows): each large lane takes half a minute to load under emulation.
-BIG=(1000 10000)
-BIG_ANCHORS=(vsched ipvs iptables nft)
-if ((QUICK)); then
-	BIG=(10000)
-	BIG_ANCHORS=(vsched iptables)
-fi
+# vsched at 10,000 (the goal) and iptables at 1,000 (the rule walk that
+# grows): a 10,000-service lane takes half a minute to load under
+# emulation.
+BIG=()
+for n in 1000 10000; do
+	for a in vsched ipvs iptables nft; do BIG+=("${a}_$n"); done
+done
+((QUICK)) && BIG=(vsched_10000 iptables_1000)
 
 # Every lane runs with the same modules loaded; conntrack is active only in
 # the namespaces whose anchor needs it (iptables, nft).
@@ -47,14 +47,12 @@ for a in "${ANCHORS[@]}"; do
 	lane_up "$a" "$a" 1
 	lanes+=("$a")
 done
-for n in "${BIG[@]}"; do
-	for a in "${BIG_ANCHORS[@]}"; do
-		start=${EPOCHREALTIME/./}
-		lane_up "${a}_$n" "$a" "$n" 2>/dev/null
-		record scale_load_s "$a" "$n" 1 \
-			"$(awk -v us=$((${EPOCHREALTIME/./} - start)) 'BEGIN {printf "%.2f", us / 1e6}')"
-		lanes+=("${a}_$n")
-	done
+for l in "${BIG[@]}"; do
+	start=${EPOCHREALTIME/./}
+	lane_up "$l" "${l%_*}" "${l##*_}" 2>/dev/null
+	record scale_load_s "${l%_*}" "${l##*_}" 1 \
+		"$(frac $((${EPOCHREALTIME/./} - start)) 1000000)"
+	lanes+=("$l")
 done
 # 64 packets through each lane first: proves the path and warms caches.
 for l in "${lanes[@]}"; do
@@ -70,8 +68,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		a=${l%_*} n=1
 		[[ $l == *_* ]] && n=${l##*_}
 		modes=(new est)
-		# The established-flow cost of the big lanes: full runs only.
-		((QUICK && n > 1)) && modes=(new)
+		# The established-flow cost of the big lanes, and of iptables and
+		# nftables: full runs only.
+		[[ $QUICK == 1 && ($n != 1 || $a == iptables || $a == nft) ]] &&
+			modes=(new)
 		for mode in "${modes[@]}"; do
 			lane_run "$l" "$mode" "$PACKETS"
 			c=$(us_per "$RUN_BUSY" "$RUN_FWD")

@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 VSHEALTHD=${VSHEALTHD:-$VS_ROOT/userspace/vshealthd/vshealthd}
 NSERVERS=${NSERVERS:-1000}
 VIP=198.18.100.1
-SECS=${SECS:-$( ((QUICK)) && echo 5 || echo 20)}
+SECS=${SECS:-$( ((QUICK)) && echo 4 || echo 20)}
 WARM=${WARM:-3}
 ROUNDS=$(rounds 3 3)
 

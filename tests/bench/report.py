@@ -235,7 +235,8 @@ def section_scale(rows, meta, out):
     if not any(k[0] == "scale_new" for k in rows):
         return L + ["Not measured in this run.", ""]
     sizes = ["1", "1000", "10000"]
-    modes = [m for m in ("new", "est") if any(k[0] == "scale_" + m for k in rows)]
+    modes = [m for m in ("new", "est")
+             if any(k[0] == "scale_" + m and k[2] != "1" for k in rows)]
     L += ["The measured service is the last of 1, 1,000 or 10,000 (each "
           "with 3 real servers); same lanes and cost as above, %s packets "
           "per trial, %s rounds. iptables follows kube-proxy: one rule per "
@@ -249,7 +250,7 @@ def section_scale(rows, meta, out):
     for m in modes:
         title = "new connection" if m == "new" else "packet of an established flow"
         L += ["Cost per %s, µs (median, min–max):" % title, "",
-              "| anchor | 1 | 1,000 | 10,000 | 10,000 / 1 (total) | 10,000 / 1 (own) | load 10,000 s |",
+              "| anchor | 1 | 1,000 | 10,000 | 10,000 / 1 (total) | 10,000 / 1 (own) | load s (1,000; 10,000) |",
               "|---|---|---|---|---|---|---|"]
         for a in ANCHORS:
             c1, c4 = med(rows, "scale_" + m, a, "1"), med(rows, "scale_" + m, a, "10000")
@@ -261,6 +262,7 @@ def section_scale(rows, meta, out):
                 NAMES[a], cell(rows, "scale_" + m, a, "1"),
                 cell(rows, "scale_" + m, a, "1000"),
                 cell(rows, "scale_" + m, a, "10000"), rat(c4, c1), own,
+                cell(rows, "scale_load_s", a, "1000", "{:.1f}") + "; " +
                 cell(rows, "scale_load_s", a, "10000", "{:.1f}")))
         L.append("")
     v1, v4 = med(rows, "scale_new", "vsched", "1"), med(rows, "scale_new", "vsched", "10000")
@@ -393,10 +395,10 @@ def main():
              "%s: %s" % (k[5:], v) for k, v in sorted(meta.items())
              if k.startswith("part_")),
          "| VM verdict | %s |" % (verdict_line or "?"), "",
-         "Pinning: the generator, servers, daemons' peers and the bench "
-         "scripts run on CPU 0; CPU 1 carries only the measured work (the "
-         "balancer's receive path, steered there by RPS, or the health-check "
-         "daemon under test).", ""]
+         "Pinning: the load generator, the servers and the bench scripts "
+         "run on CPU 0; CPU 1 carries only the measured work: the "
+         "balancer's receive path (steered there by RPS) or the "
+         "health-check daemon under test (pinned there).", ""]
     L += section_health(rows, meta, args.out)
     L += section_cost(rows, meta, args.out)
     L += section_scale(rows, meta, args.out)
