@@ -90,8 +90,10 @@ def section_health(rows, meta, out):
     if not any(k[0] == "health_cpu" for k in rows):
         return L + ["Not measured in this run.", ""]
     L += ["%s servers behind one service, interval 1 s, timeout 1 s, each "
-          "daemon alone and pinned to CPU 1, %s rounds of %s s, the daemons "
-          "alternating. CPU is utime+stime of the daemon (keepalived: its "
+          "daemon alone and pinned to CPU 1, %s rounds of %s s each, the "
+          "daemons alternating; a window opens once the daemon has sent "
+          "about one probe per server (its first sweep, with its health "
+          "updates and log lines, is left out). CPU is utime+stime of the daemon (keepalived: its "
           "parent and checker processes) per second of wall time; probes/s "
           "is what the servers saw (SYNs for TCP, requests for HTTP). "
           "keepalived: %s, IPVS in its own namespace; vshealthd: vsched in "
