@@ -131,6 +131,15 @@ def section_health(rows, meta, out):
                      "(CPU-bound)" % vp)
         L.append("| %s | %.2f | %.2f | %s |" % (c.upper(), r, rp, note))
     L.append("")
+    slow = [c.upper() for c, r, rp, vp, kp in goals if vp < 900 and kp < 900]
+    if slow:
+        L += ["%s: neither daemon kept up 1,000 probes per second in this "
+              "VM (both send their first sweep of 1,000 probes within about "
+              "2 s, then settle far lower), so CPU per second compares the "
+              "same configuration but not the same work; CPU per probe "
+              "compares the work. A daemon at about 1.0 CPU s per s is "
+              "saturated: its rate, not the interval, sets the probes per "
+              "second." % " and ".join(slow), ""]
     return L
 
 

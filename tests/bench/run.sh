@@ -30,7 +30,7 @@ rm -f "$raw"/*.log
 # Other VMs on the host share its CPUs with this one: say how busy it was.
 host="$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) before boot"
 timeout=2900
-((QUICK)) && timeout=900
+((QUICK)) && timeout=1500
 rc=0
 VSCHED_VM_LOGDIR=$raw tests/vm/run.sh --kernel "$kver" --module "$module" \
 	--no-debug --cpus 2 --mem 3G --timeout "$timeout" \
