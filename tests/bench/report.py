@@ -267,7 +267,9 @@ def section_scale(rows, meta, out):
             c1, c4 = med(rows, "scale_" + m, a, "1"), med(rows, "scale_" + m, a, "10000")
             base = plain_n if m == "new" else med(rows, "cost_est", "plain", "1")
             own = "—"
-            if None not in (c1, c4, base) and c1 - base > 0:
+            # Only where both own costs stand above zero: a difference of
+            # two noisy figures near zero makes a meaningless ratio.
+            if None not in (c1, c4, base) and c1 - base > 0 and c4 - base > 0:
                 own = "%.2f" % ((c4 - base) / (c1 - base))
             L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
                 NAMES[a], cell(rows, "scale_" + m, a, "1"),
