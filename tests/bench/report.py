@@ -294,11 +294,15 @@ def section_scale(rows, meta, out):
               goal_line("cost per new connection at 10,000 services within 10% of 1", ok,
                         "10,000/1 = %s" % rat(v4, v1)), rat(v4, v1)), ""]
     dat = os.path.join(out, "scale.dat")
+    # One block per anchor with only the sizes it ran, so that a size
+    # left out (QUICK) does not break its line.
     with open(dat, "w") as f:
-        for s in sizes:
-            f.write(s + " " + " ".join(
-                "%f" % (med(rows, "scale_new", a, s) or float("nan"))
-                for a in ANCHORS) + "\n")
+        for a in ANCHORS:
+            pts = [(s, med(rows, "scale_new", a, s)) for s in sizes]
+            pts = [(s, v) for s, v in pts if v is not None] or [("1", float("nan"))]
+            for s, v in pts:
+                f.write("%s %f\n" % (s, v))
+            f.write("\n\n")
     png = os.path.join(out, "scale.png")
     if gnuplot("""set terminal pngcairo size 800,450 noenhanced
 set output '%s'
@@ -309,7 +313,7 @@ set logscale xy
 set xrange [0.7:15000]
 set key top left
 set grid
-plot for [i=2:5] '%s' using 1:i with linespoints lw 2 title word('vsched IPVS iptables nftables', i-1)
+plot for [i=0:3] '%s' index i using 1:2 with linespoints lw 2 title word('vsched IPVS iptables nftables', i+1)
 """ % (png, dat), png):
         L += ["![scale in services](scale.png)", ""]
     os.unlink(dat)
