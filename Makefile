@@ -4,6 +4,8 @@
 #   make install DESTDIR=...  module under lib/modules/KVER/updates, tools
 #   make demo                 boot a VM and show the balancer working
 #   make check                every test (unit, KUnit, lint, DKMS, VM e2e)
+#   make bench [QUICK=1]      vsched against IPVS, iptables, nftables and
+#                             keepalived in one VM: tests/bench/results/
 
 # The running kernel when its headers are there, else the newest headers.
 KVER ?= $(shell if [ -e /lib/modules/$$(uname -r)/build ]; then uname -r; \
@@ -50,4 +52,10 @@ check:
 	scripts/deps.sh test
 	tests/check.sh
 
-.PHONY: all module userspace install clean deps demo check
+# Not part of check: minutes of emulated load, figures rather than verdicts.
+QUICK ?= 0
+bench:
+	scripts/deps.sh bench
+	QUICK=$(QUICK) tests/bench/run.sh
+
+.PHONY: all module userspace install clean deps demo check bench

@@ -3,6 +3,8 @@
 # Install the Debian packages vsched needs to build and test, when missing.
 #   deps.sh build   compilers, libraries, sparse, dkms
 #   deps.sh test    build + QEMU, the guest tools, linux-source for KUnit
+#   deps.sh bench   test + the anchors and tools of make bench (ipvsadm,
+#                   keepalived, gnuplot for the plots)
 # Kernel images and the 6.12 headers are never installed: tests/vm/kernels.sh
 # unpacks them into a cache, so the host's boot kernel never changes.
 set -euo pipefail
@@ -12,11 +14,17 @@ build=(gcc make pkg-config libnl-3-dev libnl-genl-3-dev libjansson-dev
        sparse dkms kmod bc flex bison libelf-dev libssl-dev dwarves)
 test=(qemu-system-x86 busybox-static iproute2 curl ethtool conntrack
       iptables nftables procps psmisc python3 linux-source-6.1 perl)
+bench=(ipvsadm keepalived gnuplot-nox util-linux)
 
 # dwarves: pahole, which the 6.12 headers (they ship vmlinux) run to add
 # BTF to every module they build; without it the link fails with 127.
 want=("${build[@]}")
-[[ ${1:-build} == test ]] && want+=("${test[@]}")
+case ${1:-build} in
+build) ;;
+test) want+=("${test[@]}") ;;
+bench) want+=("${test[@]}" "${bench[@]}") ;;
+*) echo "usage: deps.sh [build|test|bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
