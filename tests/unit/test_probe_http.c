@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /* HTTP checks against a tiny responder forked on 127.0.0.1. */
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 #include "probe_util.h"
@@ -251,4 +256,73 @@ TEST(probe_http_concurrent)
 	CHECK_STR(r[3].res.reason, "connect: Connection refused");
 	stop_server(a);
 	stop_server(b);
+}
+
+static void note_done(void *arg, const struct vh_result *res)
+{
+	(void)res;
+	(*(int *)arg)++;
+}
+
+/* Sockets open in this process now, as a bitmap of descriptors < 1024. */
+static void sockets_open(unsigned char *map)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	struct stat st;
+
+	memset(map, 0, 1024);
+	while (dir && (e = readdir(dir))) {
+		int fd = atoi(e->d_name);
+
+		if (fd > 2 && fd < 1024 && fd != dirfd(dir) &&
+		    !fstat(fd, &st) && S_ISSOCK(st.st_mode))
+			map[fd] = 1;
+	}
+	if (dir)
+		closedir(dir);
+}
+
+/* curl's sockets are close-on-exec: a child the daemon starts (quorum
+ * command, script check) must not keep one open, which would keep it in
+ * the daemon's epoll after the daemon freed its event source.
+ */
+TEST(probe_http_socket_close_on_exec)
+{
+	static const struct http_srv srv = { 200, "", { 0 }, true };
+	unsigned char before[1024], during[1024];
+	struct vh_target t = { .addr = { htonl(INADDR_LOOPBACK) } };
+	struct vh_probe *p = NULL;
+	struct vh_check_cfg c;
+	sd_event *ev = NULL;
+	int calls = 0, n = 0, cloexec = 0, fd, i;
+	pid_t pid = http_fork(&srv, &t.port);
+
+	probe_cfg(&c, VH_CHECK_HTTP, 2000);
+	CHECK(sd_event_new(&ev) >= 0 && vh_probes_init(ev) >= 0);
+	sockets_open(before);
+	CHECK(vh_probe_start(&c, &t, note_done, &calls, &p) == 0);
+	/* Connected, request sent, the server is silent. */
+	for (i = 0; i < 20; i++)
+		sd_event_run(ev, 10000);
+	sockets_open(during);
+	for (fd = 3; fd < 1024; fd++) {
+		if (!during[fd] || before[fd])
+			continue;
+		n++;
+		if (fcntl(fd, F_GETFD) & FD_CLOEXEC)
+			cloexec++;
+	}
+	CHECK(calls == 0);
+	CHECK(n >= 1);
+	CHECK(cloexec == n);
+	vh_probe_cancel(p);
+	for (i = 0; i < 5; i++)
+		sd_event_run(ev, 1000);
+	sockets_open(during);
+	CHECK(memcmp(before, during, sizeof(before)) == 0);
+	CHECK(calls == 0);
+	vh_probes_exit();
+	sd_event_unref(ev);
+	stop_server(pid);
 }

@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 
@@ -72,30 +74,76 @@ static int http_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-/* curl wants @fd watched for @what; socketp is our io source for it. */
+/*
+ * The io source watching each of curl's sockets, by descriptor. Ours,
+ * not curl's socketp: the source must be gone (EPOLL_CTL_DEL) before
+ * the socket is closed, and some libcurl versions close a socket before
+ * they say CURL_POLL_REMOVE. A descriptor closed while still in epoll
+ * stays registered if another process holds a copy of it (a child
+ * between fork and exec), and epoll then reports events for a source
+ * that was freed. So curl's sockets are closed here (http_close_cb),
+ * after their source is dropped, and made close-on-exec.
+ */
+static sd_event_source **http_srcs;
+static size_t http_n_srcs;
+
+static void http_src_drop(curl_socket_t fd)
+{
+	if (fd >= 0 && (size_t)fd < http_n_srcs && http_srcs[fd])
+		http_srcs[fd] = sd_event_source_disable_unref(http_srcs[fd]);
+}
+
+/* curl wants @fd watched for @what. */
 static int http_socket_cb(CURL *easy, curl_socket_t fd, int what,
 			  void *userp, void *socketp)
 {
-	sd_event_source *src = socketp;
 	uint32_t events = 0;
 
 	(void)easy;
 	(void)userp;
+	(void)socketp;
+	if (fd < 0)
+		return -1;
 	if (what == CURL_POLL_REMOVE) {
-		sd_event_source_disable_unref(src);
-		curl_multi_assign(vh_multi, fd, NULL);
+		http_src_drop(fd);
 		return 0;
 	}
 	if (what & CURL_POLL_IN)
 		events |= EPOLLIN;
 	if (what & CURL_POLL_OUT)
 		events |= EPOLLOUT;
-	if (src)
-		return sd_event_source_set_io_events(src, events) < 0 ? -1 : 0;
-	if (sd_event_add_io(http_ev, &src, fd, events, http_io, NULL) < 0)
-		return -1;
-	curl_multi_assign(vh_multi, fd, src);
-	return 0;
+	if ((size_t)fd >= http_n_srcs) {
+		size_t n = (size_t)fd + 64;
+		sd_event_source **ns = realloc(http_srcs, n * sizeof(*ns));
+
+		if (!ns)
+			return -1;
+		memset(ns + http_n_srcs, 0, (n - http_n_srcs) * sizeof(*ns));
+		http_srcs = ns;
+		http_n_srcs = n;
+	}
+	if (http_srcs[fd])
+		return sd_event_source_set_io_events(http_srcs[fd],
+						     events) < 0 ? -1 : 0;
+	return sd_event_add_io(http_ev, &http_srcs[fd], fd, events, http_io,
+			       NULL) < 0 ? -1 : 0;
+}
+
+/* Every socket curl makes: close-on-exec, so that no child inherits it. */
+static curl_socket_t http_open_cb(void *clientp, curlsocktype purpose,
+				  struct curl_sockaddr *a)
+{
+	(void)clientp;
+	(void)purpose;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* And closed here: out of epoll first, whatever curl said before. */
+static int http_close_cb(void *clientp, curl_socket_t fd)
+{
+	(void)clientp;
+	http_src_drop(fd);
+	return close(fd);
 }
 
 /* curl wants to be called in @timeout_ms (-1: never). Not from here:
@@ -151,6 +199,11 @@ static void http_exit(void)
 {
 	curl_multi_cleanup(vh_multi);
 	vh_multi = NULL;
+	for (size_t fd = 0; fd < http_n_srcs; fd++)
+		http_src_drop(fd);
+	http_n_srcs = 0;
+	free(http_srcs);
+	http_srcs = NULL;
 	http_timer = sd_event_source_disable_unref(http_timer);
 	http_ev = sd_event_unref(http_ev);
 	curl_global_cleanup();
@@ -346,6 +399,8 @@ static int http_setup(struct vh_probe *p, struct http *h)
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, http_open_cb);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, http_close_cb);
 	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
