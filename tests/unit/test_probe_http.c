@@ -12,6 +12,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "harness.h"
 #include "probe_util.h"
@@ -325,4 +326,55 @@ TEST(probe_http_socket_close_on_exec)
 	vh_probes_exit();
 	sd_event_unref(ev);
 	stop_server(pid);
+}
+
+/*
+ * The SIGABRT of health.sh t_drain, as far as it could be reconstructed:
+ * a probe cancelled while it connects (its server deleted by the kernel)
+ * makes libcurl 7.88 close the socket before it says CURL_POLL_REMOVE.
+ * A child forked just before (a quorum command between fork and exec)
+ * still holds the socket, so it stays in the loop's epoll, and the loop
+ * is woken for the event source it freed. With the close-socket callback
+ * the source leaves epoll before the close: nothing is dispatched, and
+ * ASan (make check with -fsanitize=address) sees no use after free.
+ */
+TEST(probe_http_cancel_while_a_child_holds_the_socket)
+{
+	struct vh_target t = { .addr = { htonl(INADDR_LOOPBACK) } };
+	struct vh_check_cfg c;
+	int calls = 0, lfd, round, i;
+
+	lfd = tcp_listener(&t.port, 64);
+	CHECK(lfd >= 0);
+	if (lfd < 0)
+		return;
+	probe_cfg(&c, VH_CHECK_HTTP, 2000);
+	for (round = 0; round < 3; round++) {
+		struct vh_probe *p = NULL;
+		sd_event *ev = NULL;
+		pid_t child;
+
+		CHECK(sd_event_new(&ev) >= 0 && vh_probes_init(ev) >= 0);
+		CHECK(vh_probe_start(&c, &t, note_done, &calls, &p) == 0);
+		/* One step: curl's timer, the socket made, connecting. */
+		sd_event_run(ev, 2000);
+		child = fork();
+		if (child == 0) {
+			usleep(300000);
+			_exit(0);
+		}
+		CHECK(child > 0);
+		vh_probe_cancel(p);
+		/* The connection is made (EPOLLOUT): a registration left
+		 * behind would fire now.
+		 */
+		for (i = 0; i < 10; i++)
+			sd_event_run(ev, 10000);
+		CHECK(calls == 0);
+		vh_probes_exit();
+		sd_event_unref(ev);
+		if (child > 0)
+			waitpid(child, NULL, 0);
+	}
+	close(lfd);
 }

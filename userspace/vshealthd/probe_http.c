@@ -13,6 +13,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <curl/curl.h>
 
@@ -44,13 +47,14 @@ struct http {
 
 static void http_check_done(void);
 
+/* @fd is our duplicate; curl knows the socket by its own number. */
 static int http_io(sd_event_source *s, int fd, uint32_t revents,
 		   void *userdata)
 {
 	int action = 0, running;
 
 	(void)s;
-	(void)userdata;
+	fd = (int)(intptr_t)userdata;
 	if (revents & EPOLLIN)
 		action |= CURL_CSELECT_IN;
 	if (revents & EPOLLOUT)
@@ -75,22 +79,70 @@ static int http_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 }
 
 /*
- * The io source watching each of curl's sockets, by descriptor. Ours,
- * not curl's socketp: the source must be gone (EPOLL_CTL_DEL) before
- * the socket is closed, and some libcurl versions close a socket before
- * they say CURL_POLL_REMOVE. A descriptor closed while still in epoll
- * stays registered if another process holds a copy of it (a child
- * between fork and exec), and epoll then reports events for a source
- * that was freed. So curl's sockets are closed here (http_close_cb),
- * after their source is dropped, and made close-on-exec.
+ * The io source watching each of curl's sockets, by curl's descriptor.
+ * It watches a duplicate of the socket that it owns, not curl's
+ * descriptor: libcurl 7.88 closes a socket it gives up while connecting
+ * (a cancelled probe: its server deleted) before it says
+ * CURL_POLL_REMOVE, and takes no close-socket callback for it. A closed
+ * descriptor cannot be taken out of epoll any more (EBADF), and its
+ * registration stays if another process still holds the socket (a quorum
+ * command or script between fork and exec): epoll then reports events
+ * for a source that was freed, and sd-event aborts ("Code should not be
+ * reached ... process_epoll()"). Our duplicate keeps the socket open
+ * until its source is dropped, so the removal always works. The inode
+ * tells a socket from a later one curl got under the same number.
  */
-static sd_event_source **http_srcs;
-static size_t http_n_srcs;
+struct http_sock {
+	sd_event_source *src;		/* owns the duplicate */
+	ino_t ino;
+};
 
-static void http_src_drop(curl_socket_t fd)
+static struct http_sock *http_socks;
+static size_t http_n_socks;
+
+static void http_sock_drop(curl_socket_t fd)
 {
-	if (fd >= 0 && (size_t)fd < http_n_srcs && http_srcs[fd])
-		http_srcs[fd] = sd_event_source_disable_unref(http_srcs[fd]);
+	if (fd >= 0 && (size_t)fd < http_n_socks && http_socks[fd].src)
+		http_socks[fd].src =
+			sd_event_source_disable_unref(http_socks[fd].src);
+}
+
+static int http_sock_add(curl_socket_t fd, uint32_t events)
+{
+	struct http_sock *hs;
+	struct stat st;
+	int dup, ret;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if ((size_t)fd >= http_n_socks) {
+		size_t n = (size_t)fd + 64;
+		struct http_sock *ns = realloc(http_socks, n * sizeof(*ns));
+
+		if (!ns)
+			return -1;
+		memset(ns + http_n_socks, 0, (n - http_n_socks) * sizeof(*ns));
+		http_socks = ns;
+		http_n_socks = n;
+	}
+	hs = &http_socks[fd];
+	if (hs->src && hs->ino != st.st_ino)
+		http_sock_drop(fd);	/* an old socket, gone unannounced */
+	if (hs->src)
+		return sd_event_source_set_io_events(hs->src, events) < 0 ?
+			-1 : 0;
+	dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dup < 0)
+		return -1;
+	ret = sd_event_add_io(http_ev, &hs->src, dup, events, http_io,
+			      (void *)(intptr_t)fd);
+	if (ret < 0) {
+		close(dup);
+		return -1;
+	}
+	sd_event_source_set_io_fd_own(hs->src, true);
+	hs->ino = st.st_ino;
+	return 0;
 }
 
 /* curl wants @fd watched for @what. */
@@ -105,45 +157,23 @@ static int http_socket_cb(CURL *easy, curl_socket_t fd, int what,
 	if (fd < 0)
 		return -1;
 	if (what == CURL_POLL_REMOVE) {
-		http_src_drop(fd);
+		http_sock_drop(fd);
 		return 0;
 	}
 	if (what & CURL_POLL_IN)
 		events |= EPOLLIN;
 	if (what & CURL_POLL_OUT)
 		events |= EPOLLOUT;
-	if ((size_t)fd >= http_n_srcs) {
-		size_t n = (size_t)fd + 64;
-		sd_event_source **ns = realloc(http_srcs, n * sizeof(*ns));
-
-		if (!ns)
-			return -1;
-		memset(ns + http_n_srcs, 0, (n - http_n_srcs) * sizeof(*ns));
-		http_srcs = ns;
-		http_n_srcs = n;
-	}
-	if (http_srcs[fd])
-		return sd_event_source_set_io_events(http_srcs[fd],
-						     events) < 0 ? -1 : 0;
-	return sd_event_add_io(http_ev, &http_srcs[fd], fd, events, http_io,
-			       NULL) < 0 ? -1 : 0;
+	return http_sock_add(fd, events);
 }
 
-/* Every socket curl makes: close-on-exec, so that no child inherits it. */
+/* Every socket curl makes is close-on-exec: no child inherits it. */
 static curl_socket_t http_open_cb(void *clientp, curlsocktype purpose,
 				  struct curl_sockaddr *a)
 {
 	(void)clientp;
 	(void)purpose;
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-}
-
-/* And closed here: out of epoll first, whatever curl said before. */
-static int http_close_cb(void *clientp, curl_socket_t fd)
-{
-	(void)clientp;
-	http_src_drop(fd);
-	return close(fd);
 }
 
 /* curl wants to be called in @timeout_ms (-1: never). Not from here:
@@ -199,11 +229,11 @@ static void http_exit(void)
 {
 	curl_multi_cleanup(vh_multi);
 	vh_multi = NULL;
-	for (size_t fd = 0; fd < http_n_srcs; fd++)
-		http_src_drop(fd);
-	http_n_srcs = 0;
-	free(http_srcs);
-	http_srcs = NULL;
+	for (size_t fd = 0; fd < http_n_socks; fd++)
+		http_sock_drop(fd);
+	http_n_socks = 0;
+	free(http_socks);
+	http_socks = NULL;
 	http_timer = sd_event_source_disable_unref(http_timer);
 	http_ev = sd_event_unref(http_ev);
 	curl_global_cleanup();
@@ -400,7 +430,6 @@ static int http_setup(struct vh_probe *p, struct http *h)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, http_open_cb);
-	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, http_close_cb);
 	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
