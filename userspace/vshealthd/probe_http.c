@@ -47,6 +47,9 @@ struct http {
 
 static void http_check_done(void);
 
+static bool http_sock_gone(curl_socket_t fd);
+static void http_sock_drop(curl_socket_t fd);
+
 /* @fd is our duplicate; curl knows the socket by its own number. */
 static int http_io(sd_event_source *s, int fd, uint32_t revents,
 		   void *userdata)
@@ -55,6 +58,13 @@ static int http_io(sd_event_source *s, int fd, uint32_t revents,
 
 	(void)s;
 	fd = (int)(intptr_t)userdata;
+	/* Closed by curl and never announced: stop watching it, or a
+	 * writable socket would wake the loop forever.
+	 */
+	if (http_sock_gone(fd)) {
+		http_sock_drop(fd);
+		return 0;
+	}
 	if (revents & EPOLLIN)
 		action |= CURL_CSELECT_IN;
 	if (revents & EPOLLOUT)
@@ -105,6 +115,14 @@ static void http_sock_drop(curl_socket_t fd)
 	if (fd >= 0 && (size_t)fd < http_n_socks && http_socks[fd].src)
 		http_socks[fd].src =
 			sd_event_source_disable_unref(http_socks[fd].src);
+}
+
+/* curl's @fd no longer is the socket our source watches. */
+static bool http_sock_gone(curl_socket_t fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) < 0 || st.st_ino != http_socks[fd].ino;
 }
 
 static int http_sock_add(curl_socket_t fd, uint32_t events)
