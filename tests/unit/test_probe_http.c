@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /* HTTP checks against a tiny responder forked on 127.0.0.1. */
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "harness.h"
 #include "probe_util.h"
@@ -251,4 +257,124 @@ TEST(probe_http_concurrent)
 	CHECK_STR(r[3].res.reason, "connect: Connection refused");
 	stop_server(a);
 	stop_server(b);
+}
+
+static void note_done(void *arg, const struct vh_result *res)
+{
+	(void)res;
+	(*(int *)arg)++;
+}
+
+/* Sockets open in this process now, as a bitmap of descriptors < 1024. */
+static void sockets_open(unsigned char *map)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	struct stat st;
+
+	memset(map, 0, 1024);
+	while (dir && (e = readdir(dir))) {
+		int fd = atoi(e->d_name);
+
+		if (fd > 2 && fd < 1024 && fd != dirfd(dir) &&
+		    !fstat(fd, &st) && S_ISSOCK(st.st_mode))
+			map[fd] = 1;
+	}
+	if (dir)
+		closedir(dir);
+}
+
+/* curl's sockets are close-on-exec: a child the daemon starts (quorum
+ * command, script check) must not keep one open, which would keep it in
+ * the daemon's epoll after the daemon freed its event source.
+ */
+TEST(probe_http_socket_close_on_exec)
+{
+	static const struct http_srv srv = { 200, "", { 0 }, true };
+	unsigned char before[1024], during[1024];
+	struct vh_target t = { .addr = { htonl(INADDR_LOOPBACK) } };
+	struct vh_probe *p = NULL;
+	struct vh_check_cfg c;
+	sd_event *ev = NULL;
+	int calls = 0, n = 0, cloexec = 0, fd, i;
+	pid_t pid = http_fork(&srv, &t.port);
+
+	probe_cfg(&c, VH_CHECK_HTTP, 2000);
+	CHECK(sd_event_new(&ev) >= 0 && vh_probes_init(ev) >= 0);
+	sockets_open(before);
+	CHECK(vh_probe_start(&c, &t, note_done, &calls, &p) == 0);
+	/* Connected, request sent, the server is silent. */
+	for (i = 0; i < 20; i++)
+		sd_event_run(ev, 10000);
+	sockets_open(during);
+	for (fd = 3; fd < 1024; fd++) {
+		if (!during[fd] || before[fd])
+			continue;
+		n++;
+		if (fcntl(fd, F_GETFD) & FD_CLOEXEC)
+			cloexec++;
+	}
+	CHECK(calls == 0);
+	CHECK(n >= 1);
+	CHECK(cloexec == n);
+	vh_probe_cancel(p);
+	for (i = 0; i < 5; i++)
+		sd_event_run(ev, 1000);
+	sockets_open(during);
+	CHECK(memcmp(before, during, sizeof(before)) == 0);
+	CHECK(calls == 0);
+	vh_probes_exit();
+	sd_event_unref(ev);
+	stop_server(pid);
+}
+
+/*
+ * The SIGABRT of health.sh t_drain, as far as it could be reconstructed:
+ * a probe cancelled while it connects (its server deleted by the kernel)
+ * makes libcurl 7.88 close the socket before it says CURL_POLL_REMOVE.
+ * A child forked just before (a quorum command between fork and exec)
+ * still holds the socket, so it stays in the loop's epoll, and the loop
+ * is woken for the event source it freed. With the close-socket callback
+ * the source leaves epoll before the close: nothing is dispatched, and
+ * ASan (make check with -fsanitize=address) sees no use after free.
+ */
+TEST(probe_http_cancel_while_a_child_holds_the_socket)
+{
+	struct vh_target t = { .addr = { htonl(INADDR_LOOPBACK) } };
+	struct vh_check_cfg c;
+	int calls = 0, lfd, round, i;
+
+	lfd = tcp_listener(&t.port, 64);
+	CHECK(lfd >= 0);
+	if (lfd < 0)
+		return;
+	probe_cfg(&c, VH_CHECK_HTTP, 2000);
+	for (round = 0; round < 3; round++) {
+		struct vh_probe *p = NULL;
+		sd_event *ev = NULL;
+		pid_t child;
+
+		CHECK(sd_event_new(&ev) >= 0 && vh_probes_init(ev) >= 0);
+		CHECK(vh_probe_start(&c, &t, note_done, &calls, &p) == 0);
+		/* One step: curl's timer, the socket made, connecting. */
+		sd_event_run(ev, 2000);
+		child = fork();
+		if (child == 0) {
+			usleep(300000);
+			_exit(0);
+		}
+		CHECK(child > 0);
+		vh_probe_cancel(p);
+		/* The connection is made (EPOLLOUT): a registration left
+		 * behind would fire now.
+		 */
+		for (i = 0; i < 10; i++)
+			sd_event_run(ev, 10000);
+		CHECK(calls == 0);
+		vh_probes_exit();
+		sd_event_unref(ev);
+		if (child > 0)
+			waitpid(child, NULL, 0);
+	}
+	close(lfd);
 }

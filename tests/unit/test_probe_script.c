@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "harness.h"
@@ -160,4 +162,30 @@ TEST(probe_script_cancel)
 	/* A result already queued is not delivered after a cancel. */
 	c.argv = bad;
 	CHECK(probe_cancel(&c, 80, 0) == 0);
+}
+
+/* The script inherits none of the daemon's descriptors: a socket it kept
+ * would stay registered in the daemon's epoll after the daemon closed
+ * it (a use after free in sd-event). One without close-on-exec, as
+ * libcurl's were, is the test.
+ */
+TEST(probe_script_inherits_no_descriptor)
+{
+	char sh[128], *argv[] = { "/bin/sh", "-c", sh, NULL };
+	struct vh_check_cfg c;
+	struct probe_run r;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	CHECK(fd >= 3);
+	if (fd < 3)
+		return;
+	snprintf(sh, sizeof(sh), "if [ -e /proc/$$/fd/%d ]; then exit 1; fi",
+		 fd);
+	probe_cfg(&c, VH_CHECK_SCRIPT, 1000);
+	c.argv = argv;
+	probe_run(&c, 80, &r);
+	CHECK(r.calls == 1);
+	CHECK_STR(r.res.reason, "ok");
+	CHECK(r.res.up);
+	close(fd);
 }

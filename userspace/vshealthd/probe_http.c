@@ -13,11 +13,16 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <curl/curl.h>
 
@@ -42,13 +47,24 @@ struct http {
 
 static void http_check_done(void);
 
+static bool http_sock_gone(curl_socket_t fd);
+static void http_sock_drop(curl_socket_t fd);
+
+/* @fd is our duplicate; curl knows the socket by its own number. */
 static int http_io(sd_event_source *s, int fd, uint32_t revents,
 		   void *userdata)
 {
 	int action = 0, running;
 
 	(void)s;
-	(void)userdata;
+	fd = (int)(intptr_t)userdata;
+	/* Closed by curl and never announced: stop watching it, or a
+	 * writable socket would wake the loop forever.
+	 */
+	if (http_sock_gone(fd)) {
+		http_sock_drop(fd);
+		return 0;
+	}
 	if (revents & EPOLLIN)
 		action |= CURL_CSELECT_IN;
 	if (revents & EPOLLOUT)
@@ -72,30 +88,110 @@ static int http_timer_fired(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-/* curl wants @fd watched for @what; socketp is our io source for it. */
+/*
+ * The io source watching each of curl's sockets, by curl's descriptor.
+ * It watches a duplicate of the socket that it owns, not curl's
+ * descriptor: libcurl 7.88 closes a socket it gives up while connecting
+ * (a cancelled probe: its server deleted) before it says
+ * CURL_POLL_REMOVE, and takes no close-socket callback for it. A closed
+ * descriptor cannot be taken out of epoll any more (EBADF), and its
+ * registration stays if another process still holds the socket (a quorum
+ * command or script between fork and exec): epoll then reports events
+ * for a source that was freed, and sd-event aborts ("Code should not be
+ * reached ... process_epoll()"). Our duplicate keeps the socket open
+ * until its source is dropped, so the removal always works. The inode
+ * tells a socket from a later one curl got under the same number.
+ */
+struct http_sock {
+	sd_event_source *src;		/* owns the duplicate */
+	ino_t ino;
+};
+
+static struct http_sock *http_socks;
+static size_t http_n_socks;
+
+static void http_sock_drop(curl_socket_t fd)
+{
+	if (fd >= 0 && (size_t)fd < http_n_socks && http_socks[fd].src)
+		http_socks[fd].src =
+			sd_event_source_disable_unref(http_socks[fd].src);
+}
+
+/* curl's @fd no longer is the socket our source watches. */
+static bool http_sock_gone(curl_socket_t fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) < 0 || st.st_ino != http_socks[fd].ino;
+}
+
+static int http_sock_add(curl_socket_t fd, uint32_t events)
+{
+	struct http_sock *hs;
+	struct stat st;
+	int dup, ret;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if ((size_t)fd >= http_n_socks) {
+		size_t n = (size_t)fd + 64;
+		struct http_sock *ns = realloc(http_socks, n * sizeof(*ns));
+
+		if (!ns)
+			return -1;
+		memset(ns + http_n_socks, 0, (n - http_n_socks) * sizeof(*ns));
+		http_socks = ns;
+		http_n_socks = n;
+	}
+	hs = &http_socks[fd];
+	if (hs->src && hs->ino != st.st_ino)
+		http_sock_drop(fd);	/* an old socket, gone unannounced */
+	if (hs->src)
+		return sd_event_source_set_io_events(hs->src, events) < 0 ?
+			-1 : 0;
+	dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dup < 0)
+		return -1;
+	ret = sd_event_add_io(http_ev, &hs->src, dup, events, http_io,
+			      (void *)(intptr_t)fd);
+	if (ret < 0) {
+		close(dup);
+		return -1;
+	}
+	sd_event_source_set_io_fd_own(hs->src, true);
+	hs->ino = st.st_ino;
+	return 0;
+}
+
+/* curl wants @fd watched for @what. */
 static int http_socket_cb(CURL *easy, curl_socket_t fd, int what,
 			  void *userp, void *socketp)
 {
-	sd_event_source *src = socketp;
 	uint32_t events = 0;
 
 	(void)easy;
 	(void)userp;
+	(void)socketp;
+	if (fd < 0)
+		return -1;
 	if (what == CURL_POLL_REMOVE) {
-		sd_event_source_disable_unref(src);
-		curl_multi_assign(vh_multi, fd, NULL);
+		http_sock_drop(fd);
 		return 0;
 	}
 	if (what & CURL_POLL_IN)
 		events |= EPOLLIN;
 	if (what & CURL_POLL_OUT)
 		events |= EPOLLOUT;
-	if (src)
-		return sd_event_source_set_io_events(src, events) < 0 ? -1 : 0;
-	if (sd_event_add_io(http_ev, &src, fd, events, http_io, NULL) < 0)
-		return -1;
-	curl_multi_assign(vh_multi, fd, src);
-	return 0;
+	return http_sock_add(fd, events);
+}
+
+/* Every socket curl makes is close-on-exec: no child inherits it. */
+static curl_socket_t http_open_cb(void *clientp, curlsocktype purpose,
+				  struct curl_sockaddr *a)
+{
+	(void)clientp;
+	(void)purpose;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
 /* curl wants to be called in @timeout_ms (-1: never). Not from here:
@@ -151,6 +247,11 @@ static void http_exit(void)
 {
 	curl_multi_cleanup(vh_multi);
 	vh_multi = NULL;
+	for (size_t fd = 0; fd < http_n_socks; fd++)
+		http_sock_drop(fd);
+	http_n_socks = 0;
+	free(http_socks);
+	http_socks = NULL;
 	http_timer = sd_event_source_disable_unref(http_timer);
 	http_ev = sd_event_unref(http_ev);
 	curl_global_cleanup();
@@ -346,6 +447,7 @@ static int http_setup(struct vh_probe *p, struct http *h)
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, http_open_cb);
 	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);

@@ -175,6 +175,11 @@ static int script_spawn(struct vh_probe *p, struct script *sc, int out)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out, 1);
 	posix_spawn_file_actions_adddup2(&fa, out, 2);
+	/* Nothing else of the daemon's: a socket it inherited would stay
+	 * open, and registered in the daemon's epoll, for as long as the
+	 * script runs, after the daemon closed and forgot it (quorum.c).
+	 */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
 				 POSIX_SPAWN_SETSIGMASK |
