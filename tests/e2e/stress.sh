@@ -346,7 +346,9 @@ t_flood() {
 	# Half-open entries live 5 s here so that recovery fits the test:
 	# the servers' SYN-ACK retransmits (after 1, 3, 7, 15, 31 s) refresh
 	# them, the 8 s gap ends them. The flood still fills the table.
-	vs_cfg conn_max="$CONN_MAX" tcp_syn=5 >/dev/null
+	# The legitimate client's closed flows (TIME_WAIT, 120 s) would stay
+	# too: 2 s.
+	vs_cfg conn_max="$CONN_MAX" tcp_syn=5 tcp_fin=2 tcp_time_wait=2 >/dev/null
 	check_eq "flood: conn_max set to $CONN_MAX" "$(cfg_get conn_max)" "$CONN_MAX"
 	# Capacity: how fast the sender gets SYNs through, unpaced, towards
 	# a port no service listens on (the balancer lets them pass).
@@ -395,7 +397,7 @@ t_flood() {
 		wait_s 40 conns_le $((CONN_MAX / 10))
 	check "flood: the client is served after the flood" \
 		nsq client "$CLIENT" -n 20 -t 3000 "$VIP:80"
-	vs_cfg conn_max=1048576 tcp_syn=60 >/dev/null
+	vs_cfg conn_max=1048576 tcp_syn=60 tcp_fin=120 tcp_time_wait=120 >/dev/null
 	pp n_lb ip route del "$FLOOD_NET" via "$CLIENT_IP"
 	check_eq "flood: no kernel fault" "$(faults)" ""
 }
