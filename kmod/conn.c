@@ -80,16 +80,101 @@ static unsigned long vs_conn_timeout(struct vs_net *vn, u8 protocol, u8 state)
 	return READ_ONCE(vn->cfg.udp_timeout);
 }
 
+/*
+ * Eviction when the table is at conn_max. A SYN flood from spoofed
+ * sources fills the table with half-open entries that live for the SYN
+ * timeout, and without eviction every new flow, legitimate or not, is
+ * refused until they expire. So a new flow that finds the table full
+ * expires one entry that carries no live connection: a TCP entry still
+ * in SYN state, or already in TIME_WAIT or CLOSE. Established flows and
+ * UDP flows are never evicted.
+ *
+ * The victim is the one closest to expiry (the oldest, for a given
+ * state) among a sample: the evictable entries of consecutive buckets,
+ * until VS_EVICT_SAMPLE are seen or VS_EVICT_BUCKETS buckets are walked,
+ * as in approximated LRU. So a legitimate handshake a few milliseconds
+ * old is almost never the victim while older flood entries sit beside
+ * it. Each CPU moves its own hand over the buckets: no global lock, no
+ * shared cache line written per packet, and the cost is bounded by
+ * VS_EVICT_BUCKETS bucket walks under RCU. Two CPUs may pick the same
+ * victim; vs_conn_expire() lets only one free it, and the loser's new
+ * flow is refused as before (best effort).
+ */
+#define VS_EVICT_SAMPLE		8
+#define VS_EVICT_BUCKETS	64
+
+static DEFINE_PER_CPU(u32, vs_evict_hand);
+
+static bool vs_conn_evictable(const struct vs_conn *cp)
+{
+	u8 state = READ_ONCE(cp->state);
+
+	return cp->key.protocol == IPPROTO_TCP &&
+	       (state == VSCHED_CS_SYN || state == VSCHED_CS_TIME_WAIT ||
+		state == VSCHED_CS_CLOSE);
+}
+
+static void vs_conn_evict(struct vs_net *vn)
+{
+	struct rhashtable *ht = &vn->conn_table.ht;
+	struct vs_conn *cp, *victim = NULL;
+	unsigned int seen = 0, i;
+	unsigned long oldest = 0;
+	struct bucket_table *tbl;
+	struct rhlist_head *list;
+	struct rhash_head *pos;
+	u32 hand;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(ht->tbl, ht);
+	hand = this_cpu_read(vs_evict_hand);
+	for (i = 0; i < VS_EVICT_BUCKETS && seen < VS_EVICT_SAMPLE; i++) {
+		rht_for_each_rcu(pos, tbl, (hand + i) & (tbl->size - 1)) {
+			list = container_of(pos, struct rhlist_head, rhead);
+			for (; list; list = rcu_dereference(list->next)) {
+				unsigned long expires;
+
+				cp = container_of(list, struct vs_conn, node);
+				if (!vs_conn_evictable(cp))
+					continue;
+				seen++;
+				expires = READ_ONCE(cp->expires);
+				if (!victim || time_before(expires, oldest)) {
+					victim = cp;
+					oldest = expires;
+				}
+			}
+		}
+	}
+	this_cpu_add(vs_evict_hand, i);
+	if (victim)
+		vs_conn_expire(vn, victim);
+	rcu_read_unlock();
+}
+
+/* A slot under conn_max, evicting once if the table is full. */
+static bool vs_conn_reserve(struct vs_net *vn)
+{
+	u32 max = READ_ONCE(vn->cfg.conn_max);
+
+	if (atomic_inc_return(&vn->conn_count) <= max)
+		return true;
+	atomic_dec(&vn->conn_count);
+	vs_conn_evict(vn);
+	if (atomic_inc_return(&vn->conn_count) <= max)
+		return true;
+	atomic_dec(&vn->conn_count);
+	return false;
+}
+
 struct vs_conn *vs_conn_new(struct vs_net *vn, const struct vs_conn_key *key,
 			    __be32 vaddr, __be16 vport, struct vs_dest *dest)
 {
 	struct vs_conn *cp;
 	int err;
 
-	if (atomic_inc_return(&vn->conn_count) > READ_ONCE(vn->cfg.conn_max)) {
-		err = -ENOSPC;
-		goto err_count;
-	}
+	if (!vs_conn_reserve(vn))
+		return ERR_PTR(-ENOSPC);
 	cp = kmem_cache_alloc(vs_conn_cache, GFP_ATOMIC);
 	if (!cp) {
 		err = -ENOMEM;

@@ -180,6 +180,58 @@ static void vs_test_conn_sweep(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, vs_t_in(f, IPPROTO_UDP, 5001, 80), young);
 }
 
+/* A full table makes room for a new flow by evicting a half-open entry. */
+static void vs_test_conn_evict(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	unsigned int i, found = 0;
+	struct vs_conn *cp;
+
+	f->vn->cfg.conn_max = 200;
+	for (i = 0; i < 200; i++) {
+		cp = vs_t_new(test, IPPROTO_TCP, 20000 + i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(cp));
+		/* Older: closer to expiry than what comes next. */
+		WRITE_ONCE(cp->expires, jiffies + 30 * HZ);
+	}
+	for (i = 0; i < 20; i++)
+		KUNIT_EXPECT_FALSE(test, IS_ERR(vs_t_new(test, IPPROTO_TCP,
+							 30000 + i)));
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 200U);
+	for (i = 0; i < 20; i++)
+		found += !!vs_t_in(f, IPPROTO_TCP, 30000 + i, 80);
+	/* The newest entries are the youngest: none was a victim. */
+	KUNIT_EXPECT_EQ(test, found, 20U);
+	for (found = 0, i = 0; i < 200; i++)
+		found += !!vs_t_in(f, IPPROTO_TCP, 20000 + i, 80);
+	KUNIT_EXPECT_EQ(test, found, 180U);
+}
+
+/* Established TCP and UDP flows are never evicted. */
+static void vs_test_conn_evict_live(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	struct vs_conn *cp;
+	unsigned int i;
+
+	f->vn->cfg.conn_max = 200;
+	local_bh_disable();
+	for (i = 0; i < 200; i++) {
+		cp = vs_t_new(test, i % 2 ? IPPROTO_UDP : IPPROTO_TCP,
+			      20000 + i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(cp));
+		if (i % 2)
+			continue;
+		vs_conn_update(f->vn, cp, false, TCPHDR_SYN | TCPHDR_ACK);
+		vs_conn_update(f->vn, cp, true, TCPHDR_ACK);
+		KUNIT_EXPECT_EQ(test, cp->state, VSCHED_CS_ESTABLISHED);
+	}
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vs_t_new(test, IPPROTO_TCP, 30000)),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 200U);
+}
+
 /* Many entries force resizes; every one stays reachable. */
 static void vs_test_conn_many(struct kunit *test)
 {
@@ -203,6 +255,8 @@ static struct kunit_case vs_conn_cases[] = {
 	KUNIT_CASE(vs_test_conn_tcp_states),
 	KUNIT_CASE(vs_test_conn_sweep),
 	KUNIT_CASE(vs_test_conn_many),
+	KUNIT_CASE(vs_test_conn_evict),
+	KUNIT_CASE(vs_test_conn_evict_live),
 	{}
 };
 
