@@ -11,6 +11,7 @@ set -euo pipefail
 
 build=(gcc make pkg-config libnl-3-dev libnl-genl-3-dev libjansson-dev
        libconfig-dev libcurl4-openssl-dev libsystemd-dev libmicrohttpd-dev
+       libhttp-parser-dev
        sparse dkms kmod bc flex bison libelf-dev libssl-dev dwarves)
 test=(qemu-system-x86 busybox-static iproute2 curl ethtool conntrack
       iptables nftables procps psmisc python3 linux-source-6.1 perl)

@@ -222,13 +222,13 @@ TEST(probe_http_timeout_cancel)
 	probe_cfg(&c, VH_CHECK_HTTP, 300);
 	probe_run(&c, port, &r);
 	CHECK(r.calls == 1 && !r.res.up);
-	CHECK_STR(r.res.reason, "timeout after 300 ms");
+	CHECK_STR(r.res.reason, "timeout after 300 ms (waiting for the response)");
 	CHECK(r.elapsed_ms >= 295 && r.elapsed_ms < 500);
 	CHECK(probe_cancel(&c, port, 50) == 0);
 	stop_server(pid);
 }
 
-/* Several probes share curl's multi handle: each gets its own answer. */
+/* Several probes on one loop: each gets its own answer. */
 TEST(probe_http_concurrent)
 {
 	static const struct http_srv s500 = { 500, "", { 0 }, false };

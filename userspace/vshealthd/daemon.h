@@ -19,6 +19,7 @@
 struct vh_kernel;
 struct vh_control;
 struct vh_metrics;
+struct vh_sched_q;
 
 /* Counters of the daemon itself, for the metrics endpoint. */
 struct vh_stats {
@@ -37,6 +38,7 @@ struct vh_daemon {
 	struct vh_kernel *kernel;
 	struct vh_control *control;
 	struct vh_metrics *metrics;
+	struct vh_sched_q *sched_q;	/* sched.c: the ticks of every pair */
 	struct vh_stats stats;
 	bool ready;			/* READY=1 sent */
 	const char *pidfile;		/* written once ready, or NULL */
@@ -70,7 +72,7 @@ void vh_kernel_apply_list(struct vh_health *h, const struct vs_svc *svcs,
 void vh_kernel_apply_event(struct vh_health *h, const struct vs_event *ev,
 			   uint64_t now);
 
-/* sched.c: one timer and at most one probe in flight per pair. */
+/* sched.c: a tick per interval and at most one probe in flight per pair. */
 void vh_sched_pair_new(void *arg, struct vh_pair *p);
 void vh_sched_pair_del(void *arg, struct vh_pair *p);
 /* After a reload: drop probes in flight that use a check of the old

@@ -326,7 +326,10 @@ static int run(struct vh_daemon *d)
 	srandom(time(NULL) ^ getpid());
 	raise_nofile();
 
-	err = sd_event_default(&d->ev);
+	/* A loop of our own, not the default one: that one asks for the
+	 * thread id (a system call) on every iteration.
+	 */
+	err = sd_event_new(&d->ev);
 	if (err < 0) {
 		vh_err("cannot create the event loop: %s", strerror(-err));
 		return err;

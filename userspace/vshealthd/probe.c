@@ -23,7 +23,7 @@ static const struct {
 	const struct vh_probe_ops *ops;
 } vh_types[__VH_CHECK_MAX] = {
 	[VH_CHECK_TCP]		= { "tcp", &vh_probe_tcp_ops },
-	[VH_CHECK_HTTP]		= { "http", &vh_probe_http_ops },
+	[VH_CHECK_HTTP]		= { "http", &vh_probe_http1_ops },
 	[VH_CHECK_HTTPS]	= { "https", &vh_probe_http_ops },
 	[VH_CHECK_ICMP]		= { "icmp", &vh_probe_icmp_ops },
 	[VH_CHECK_UDP]		= { "udp", &vh_probe_udp_ops },
@@ -99,23 +99,62 @@ static void probe_free(struct vh_probe *p)
 {
 	sd_event_source_disable_unref(p->timer);
 	sd_event_source_disable_unref(p->report);
+	sd_event_source_disable_unref(p->io);
 	free(p);
 }
 
 /* The callback runs last, with the probe already freed: it may start
  * the next attempt, or cancel other probes, without surprises.
  */
-static int report_cb(sd_event_source *s, void *userdata)
+static void report_now(struct vh_probe *p)
 {
-	struct vh_probe *p = userdata;
 	vh_probe_done_fn fn = p->fn;
 	void *arg = p->arg;
 	struct vh_result res = p->res;
 
-	(void)s;
 	probe_free(p);
 	fn(arg, &res);
+}
+
+static int report_cb(sd_event_source *s, void *userdata)
+{
+	(void)s;
+	report_now(userdata);
 	return 0;
+}
+
+static int probe_io(sd_event_source *s, int fd, uint32_t revents,
+		    void *userdata)
+{
+	struct vh_probe *p = userdata;
+
+	(void)s;
+	p->in_cb = true;
+	p->io_cb(p, fd, revents);
+	p->in_cb = false;
+	if (p->done)
+		report_now(p);
+	return 0;
+}
+
+int vh_probe_io_add(struct vh_probe *p, int fd, uint32_t events,
+		    vh_probe_io_fn cb)
+{
+	int ret;
+
+	ret = sd_event_add_io(p->ev, &p->io, fd, events, probe_io, p);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	sd_event_source_set_io_fd_own(p->io, true);
+	p->io_cb = cb;
+	return 0;
+}
+
+int vh_probe_io_events(struct vh_probe *p, uint32_t events)
+{
+	return sd_event_source_set_io_events(p->io, events);
 }
 
 void vh_probe_done(struct vh_probe *p, bool up, const char *fmt, ...)
@@ -132,9 +171,14 @@ void vh_probe_done(struct vh_probe *p, bool up, const char *fmt, ...)
 	va_end(ap);
 	p->res.duration_us = ns / 1000 > UINT32_MAX ? UINT32_MAX : ns / 1000;
 	p->timer = sd_event_source_disable_unref(p->timer);
+	p->io = sd_event_source_disable_unref(p->io);
 	if (p->started)
 		p->ops->stop(p);
-	sd_event_source_set_enabled(p->report, SD_EVENT_ONESHOT);
+	/* Inside our own callback, it reports on return; inside start(),
+	 * vh_probe_start() sees to it.
+	 */
+	if (!p->in_cb && p->report)
+		sd_event_source_set_enabled(p->report, SD_EVENT_ONESHOT);
 }
 
 static int timeout_cb(sd_event_source *s, uint64_t usec, void *userdata)
@@ -144,12 +188,34 @@ static int timeout_cb(sd_event_source *s, uint64_t usec, void *userdata)
 
 	(void)s;
 	(void)usec;
+	p->in_cb = true;
 	if (p->phase)
 		vh_probe_done(p, false, "timeout after %u ms (%s)", ms,
 			      p->phase);
 	else
 		vh_probe_done(p, false, "timeout after %u ms", ms);
+	report_now(p);
 	return 0;
+}
+
+/* How late a timer may fire: timers that may fire together share one
+ * wakeup of the loop. A twentieth of the period, at most 50 ms; a
+ * probe's result or a tick that late changes nothing.
+ */
+uint64_t vh_timer_slack_us(uint32_t period_ms)
+{
+	uint64_t us = (uint64_t)period_ms * 1000 / 20;
+
+	return us < 1000 ? 1000 : us > 50000 ? 50000 : us;
+}
+
+static int report_make(struct vh_probe *p)
+{
+	int ret = sd_event_add_defer(vh_ev, &p->report, report_cb, p);
+
+	if (ret >= 0)
+		ret = sd_event_source_set_enabled(p->report, SD_EVENT_OFF);
+	return ret;
 }
 
 int vh_probe_start(const struct vh_check_cfg *cfg, const struct vh_target *t,
@@ -180,13 +246,12 @@ int vh_probe_start(const struct vh_check_cfg *cfg, const struct vh_target *t,
 	/* 0 is "not set": the header's default. */
 	timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : 1000;
 	ret = sd_event_add_time_relative(vh_ev, &p->timer, CLOCK_MONOTONIC,
-					 timeout_ms * 1000ULL, 1000,
+					 timeout_ms * 1000ULL,
+					 vh_timer_slack_us(timeout_ms),
 					 timeout_cb, p);
 	/* Made now, enabled by vh_probe_done(): reporting cannot fail. */
-	if (ret >= 0)
-		ret = sd_event_add_defer(vh_ev, &p->report, report_cb, p);
-	if (ret >= 0)
-		ret = sd_event_source_set_enabled(p->report, SD_EVENT_OFF);
+	if (ret >= 0 && !p->ops->inline_report)
+		ret = report_make(p);
 	if (ret < 0) {
 		probe_free(p);
 		return ret;
@@ -198,8 +263,19 @@ int vh_probe_start(const struct vh_check_cfg *cfg, const struct vh_target *t,
 		return ret;
 	}
 	p->started = true;
-	if (p->done)
+	if (p->done) {
 		p->ops->stop(p);
+		/* Failed at once (connect refused): report from the loop. */
+		if (!p->report) {
+			ret = report_make(p);
+			if (ret < 0) {
+				probe_free(p);
+				return ret;
+			}
+			sd_event_source_set_enabled(p->report,
+						    SD_EVENT_ONESHOT);
+		}
+	}
 	*out = p;
 	return 0;
 }
@@ -218,9 +294,13 @@ int vh_probe_tcp_connect(struct vh_probe *p, int *fd)
 	int s;
 
 	*fd = -1;
+	static const struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+
 	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
+	/* Close with a reset: see vh_probe_io_add(). */
+	setsockopt(s, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
 	if (connect(s, (struct sockaddr *)&p->dst, sizeof(p->dst)) < 0 &&
 	    errno != EINPROGRESS) {
 		vh_probe_done(p, false, "connect: %s", strerror(errno));

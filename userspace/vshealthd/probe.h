@@ -131,6 +131,11 @@ int vh_probe_start(const struct vh_check_cfg *cfg, const struct vh_target *t,
 /* Stop an attempt in flight; @fn is not called for it. */
 void vh_probe_cancel(struct vh_probe *p);
 
+/* The accuracy for a timer of period @period_ms (sd_event_add_time()):
+ * how late it may fire so that timers share the loop's wakeups.
+ */
+uint64_t vh_timer_slack_us(uint32_t period_ms);
+
 /*
  * The agent protocol (HAProxy's agent-check): a line of comma- or
  * space-separated words such as "up", "down", "drain", "ready", "maint",

@@ -9,49 +9,42 @@
 
 #include "probe_int.h"
 
-static int tcp_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+static void tcp_io(struct vh_probe *p, int fd, uint32_t revents)
 {
-	struct vh_probe *p = userdata;
 	int err = vh_probe_conn_error(fd);
 
-	(void)s;
 	(void)revents;
 	if (err)
 		vh_probe_done(p, false, "connect: %s", strerror(err));
 	else
 		vh_probe_up(p);
-	return 0;
 }
 
 static int tcp_start(struct vh_probe *p)
 {
-	sd_event_source *src = NULL;
 	int fd, ret;
 
 	ret = vh_probe_tcp_connect(p, &fd);
 	if (ret < 0 || fd < 0)
 		return ret;
-	ret = sd_event_add_io(p->ev, &src, fd, EPOLLOUT, tcp_io, p);
-	if (ret < 0) {
-		close(fd);
+	ret = vh_probe_io_add(p, fd, EPOLLOUT, tcp_io);
+	if (ret < 0)
 		return ret;
-	}
-	sd_event_source_set_io_fd_own(src, true);
-	p->priv = src;
 	p->phase = "connecting";
 	return 0;
 }
 
-/* Closing the socket ends the connection: the server sees a connect
- * and a close, as with keepalived's TCP_CHECK.
+/* Nothing of its own: probe.c closes the socket (with a reset), so the
+ * server sees a connection made and ended, as with keepalived's
+ * TCP_CHECK, and no TIME_WAIT stays behind here.
  */
 static void tcp_stop(struct vh_probe *p)
 {
-	sd_event_source_disable_unref(p->priv);
-	p->priv = NULL;
+	(void)p;
 }
 
 const struct vh_probe_ops vh_probe_tcp_ops = {
 	.start = tcp_start,
 	.stop = tcp_stop,
+	.inline_report = true,
 };
