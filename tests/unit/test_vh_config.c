@@ -161,6 +161,39 @@ TEST(vh_config_errors_name_file_and_line)
 	free(name);
 }
 
+/* Path and Host go into the request as they are: nothing that could
+ * end a line or split the request line gets in.
+ */
+TEST(vh_config_http_path_and_host)
+{
+	static const char conf[] =
+		"checks = {\n"
+		"	a = { type = \"http\"; path = \"/health check\"; };\n"
+		"	b = { type = \"http\"; host = \"x.example\\r\\nX: 1\"; };\n"
+		"	c = { type = \"https\"; host = \"x.example/evil\"; };\n"
+		"	d = { type = \"http\"; path = \"/health%20check?x=1\";\n"
+		"	      host = \"www.example:8080\"; };\n"
+		"};\n"
+		"services = ( { service = \"tcp 1.2.3.4:80\"; checks = [ \"d\" ]; } );\n";
+	struct vh_errors errs = { 0 };
+	struct vh_config *cfg = NULL;
+	char *name = vh_t_write(conf);
+
+	CHECK(name != NULL);
+	if (!name)
+		return;
+	CHECK(vh_config_load(name, &cfg, &errs) == -EINVAL);
+	CHECK(errs.n == 3);
+	CHECK_HAS(errs.n > 0 ? errs.msg[0] : NULL, ":2: ");
+	CHECK_HAS(errs.n > 0 ? errs.msg[0] : NULL, "percent-encode");
+	CHECK_HAS(errs.n > 1 ? errs.msg[1] : NULL, ":3: ");
+	CHECK_HAS(errs.n > 1 ? errs.msg[1] : NULL, "not a valid Host");
+	CHECK_HAS(errs.n > 2 ? errs.msg[2] : NULL, ":4: ");
+	vh_errors_free(&errs);
+	unlink(name);
+	free(name);
+}
+
 TEST(vh_config_syntax_error_and_missing_file)
 {
 	struct vh_errors errs = { 0 };

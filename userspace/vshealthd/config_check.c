@@ -171,6 +171,18 @@ static int get_bytes(struct vh_parse *p, const config_setting_t *grp,
 	return 1;
 }
 
+/* What may go into the request line or the Host header as it is:
+ * printable ASCII without spaces, so nothing can end the line or split
+ * the request; a @host has no path, query or user part either.
+ */
+static bool http_token(const char *str, bool host)
+{
+	for (; *str; str++)
+		if (*str <= ' ' || *str >= 0x7f || (host && strchr("/?#@", *str)))
+			return false;
+	return true;
+}
+
 static int parse_http(struct vh_parse *p, const config_setting_t *s,
 		      struct vh_check_cfg *c)
 {
@@ -185,10 +197,21 @@ static int parse_http(struct vh_parse *p, const config_setting_t *s,
 		vh_perr(p, config_setting_get_member(s, "path"),
 			"path \"%s\" must start with '/'", str);
 		bad = 1;
+	} else if (r && !http_token(str, false)) {
+		vh_perr(p, config_setting_get_member(s, "path"),
+			"path \"%s\" has a space or a control character; percent-encode it (%%20)",
+			str);
+		bad = 1;
 	}
 	c->path = strdup(r > 0 && str[0] == '/' ? str : "/");
-	if (vh_get_str(p, s, "host", &str) > 0)
+	r = vh_get_str(p, s, "host", &str);
+	if (r > 0 && (!*str || !http_token(str, true))) {
+		vh_perr(p, config_setting_get_member(s, "host"),
+			"host \"%s\" is not a valid Host header value", str);
+		bad = 1;
+	} else if (r > 0) {
 		c->host = strdup(str);
+	}
 	r = vh_get_str(p, s, "status", &str);
 	if (r == 0) {
 		config_setting_t *m = config_setting_get_member(s, "status");
