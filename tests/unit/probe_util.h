@@ -47,6 +47,9 @@ int udp_bound(uint16_t *port);
 /* A port nobody listens on (TCP and UDP alike, for a moment). */
 uint16_t closed_port(void);
 
+/* Read an HTTP request's head from @c into @req (NUL-terminated). */
+void http_read_request(int c, char *req, size_t size);
+
 /* Run @fn(@fd, @arg) in a child; the parent closes @fd. */
 pid_t fork_server(void (*fn)(int fd, const void *arg), int fd,
 		  const void *arg);

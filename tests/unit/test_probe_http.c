@@ -36,14 +36,7 @@ static void http_server(int fd, const void *arg)
 
 		if (c < 0)
 			continue;
-		while (len < sizeof(req) - 1 &&
-		       (n = read(c, req + len, sizeof(req) - 1 - len)) > 0) {
-			len += n;
-			req[len] = '\0';
-			if (strstr(req, "\r\n\r\n"))
-				break;
-		}
-		req[len] = '\0';
+		http_read_request(c, req, sizeof(req));
 		if (s->silent) {
 			pause();
 			continue;

@@ -40,18 +40,10 @@ static void h1_server(int fd, const void *arg)
 	for (;;) {
 		int c = accept(fd, NULL, NULL), i;
 		char req[4096];
-		size_t len = 0;
-		ssize_t n;
 
 		if (c < 0)
 			continue;
-		while (len < sizeof(req) - 1 &&
-		       (n = read(c, req + len, sizeof(req) - 1 - len)) > 0) {
-			len += n;
-			req[len] = '\0';
-			if (strstr(req, "\r\n\r\n"))
-				break;
-		}
+		http_read_request(c, req, sizeof(req));
 		for (i = 0; i < 6 && s->parts[i]; i++) {
 			if (i)
 				nap(s->pause_ms);

@@ -171,6 +171,20 @@ int udp_bound(uint16_t *port)
 	return bound(SOCK_DGRAM, port);
 }
 
+void http_read_request(int c, char *req, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < size - 1 && (n = read(c, req + len, size - 1 - len)) > 0) {
+		len += n;
+		req[len] = '\0';
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	req[len] = '\0';
+}
+
 uint16_t closed_port(void)
 {
 	uint16_t port;
