@@ -6,6 +6,8 @@
  * walks the table, not by a timer per connection.
  */
 
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <net/tcp.h>
@@ -152,6 +154,26 @@ static void vs_conn_evict(struct vs_net *vn)
 	rcu_read_unlock();
 }
 
+/*
+ * A charged entry (vs_net_memcg_set()) is allocated without __GFP_HIGH:
+ * memcg lets atomic high-priority charges exceed memory.max, and the
+ * container's limit must hold. At the limit the flow is dropped and
+ * counted (drop_nomem), like any allocation failure.
+ */
+static struct vs_conn *vs_conn_alloc(struct vs_net *vn)
+{
+	struct mem_cgroup *memcg = READ_ONCE(vn->memcg), *old;
+	struct vs_conn *cp;
+
+	if (!memcg)
+		return kmem_cache_alloc(vs_conn_cache, GFP_ATOMIC);
+	old = set_active_memcg(memcg);
+	cp = kmem_cache_alloc(vs_conn_cache,
+			      GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
+	set_active_memcg(old);
+	return cp;
+}
+
 /* A slot under conn_max, evicting once if the table is full. */
 static bool vs_conn_reserve(struct vs_net *vn)
 {
@@ -175,7 +197,7 @@ struct vs_conn *vs_conn_new(struct vs_net *vn, const struct vs_conn_key *key,
 
 	if (!vs_conn_reserve(vn))
 		return ERR_PTR(-ENOSPC);
-	cp = kmem_cache_alloc(vs_conn_cache, GFP_ATOMIC);
+	cp = vs_conn_alloc(vn);
 	if (!cp) {
 		err = -ENOMEM;
 		goto err_count;

@@ -4,7 +4,9 @@
  * a namespace only while it has something to balance.
  */
 
+#include <linux/memcontrol.h>
 #include <linux/netfilter.h>
+#include <linux/sched/mm.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 
 #include "conn.h"
@@ -71,6 +73,24 @@ static void vs_config_defaults(struct vs_config *cfg)
 	cfg->conn_max = min_t(u32, 1U << 20, READ_ONCE(vs_conn_max_ceiling));
 }
 
+/*
+ * Called with vn->lock held, in the task that adds a service. The first
+ * one of a namespace other than the host's names the memory cgroup its
+ * connection entries are charged to: with allow_userns, the container's
+ * root configures its own namespace, and its memory.max then caps the
+ * table as it caps the rest of the container's kernel memory (services
+ * and real servers are charged to the caller already, GFP_KERNEL_ACCOUNT).
+ * Not at namespace creation: a namespace that exists when the module is
+ * loaded would be charged to whoever ran insmod.
+ */
+void vs_net_memcg_set(struct vs_net *vn)
+{
+	lockdep_assert_held(&vn->lock);
+	if (vn->memcg || net_eq(vn->net, &init_net))
+		return;
+	WRITE_ONCE(vn->memcg, get_mem_cgroup_from_mm(current->mm));
+}
+
 static int __net_init vs_net_init(struct net *net)
 {
 	struct vs_net *vn = vs_net(net);
@@ -114,6 +134,8 @@ static void __net_exit vs_net_exit(struct net *net)
 	mutex_unlock(&vn->lock);
 	cancel_delayed_work_sync(&vn->gc_work);
 	vs_conn_net_exit(vn);
+	/* Entries freed later uncharge through their own objcg reference. */
+	mem_cgroup_put(vn->memcg);
 	free_percpu(vn->stats);
 	pr_debug("netns destroyed\n");
 }

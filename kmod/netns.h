@@ -51,6 +51,12 @@ struct vs_net {
 
 	struct vs_config cfg;
 	struct vs_net_stats __percpu *stats;
+	/* Connection entries of a namespace other than the host's are
+	 * charged to the memory cgroup of whoever added its first service
+	 * (the container), so that its memory.max caps them; NULL: not
+	 * charged (the host's own namespace, or memcg off).
+	 */
+	struct mem_cgroup *memcg;
 };
 
 extern unsigned int vs_net_id;
@@ -64,6 +70,7 @@ static inline struct vs_net *vs_net(const struct net *net)
 }
 
 int vs_hooks_get(struct vs_net *vn);
+void vs_net_memcg_set(struct vs_net *vn);
 void vs_hooks_put_if_idle(struct vs_net *vn);
 
 int vs_netns_init(void);

@@ -92,6 +92,7 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 		return -ENOSPC;
 	}
 
+	vs_net_memcg_set(vn);
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return -ENOMEM;

@@ -35,7 +35,7 @@ else
 	nok "a connection entry takes $osize bytes (at most 128)"
 fi
 
-for t in "$top"/tests/e2e/{nat,health,fuzz,stress}.sh; do
+for t in "$top"/tests/e2e/{nat,health,fuzz,stress,userns}.sh; do
 	echo "# $(basename "$t")"
 	"$t" 2>&1 | tee /tmp/e2e.log
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' /tmp/e2e.log | tail -n1)
