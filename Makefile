@@ -6,6 +6,8 @@
 #   make check                every test (unit, KUnit, lint, DKMS, VM e2e)
 #   make bench [QUICK=1]      vsched against IPVS, iptables, nftables and
 #                             keepalived in one VM: tests/bench/results/
+#   make stress [PARTS=...]   the hardening tests' full figures, KUnit under
+#                             KASAN/lockdep, a debug kernel: tests/stress/
 
 # The running kernel when its headers are there, else the newest headers.
 KVER ?= $(shell if [ -e /lib/modules/$$(uname -r)/build ]; then uname -r; \
@@ -58,4 +60,11 @@ bench:
 	scripts/deps.sh bench
 	QUICK=$(QUICK) tests/bench/run.sh
 
-.PHONY: all module userspace install clean deps demo check bench
+# Not part of check either: the hardening tests' full figures, KUnit under
+# KASAN/lockdep and a debug kernel; an hour or more. PARTS=full|kunit|debug.
+PARTS ?=
+stress:
+	scripts/deps.sh test
+	tests/stress/run.sh $(PARTS)
+
+.PHONY: all module userspace install clean deps demo check bench stress
