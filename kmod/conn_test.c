@@ -268,3 +268,105 @@ static struct kunit_suite vs_conn_suite = {
 };
 
 kunit_test_suite(vs_conn_suite);
+
+#ifdef CONFIG_VSCHED_KUNIT_BENCH
+/*
+ * Microbenchmarks (make bench, tests/bench/micro.sh): the table's cost
+ * per lookup among 100,000 entries and per entry made and expired, in ns
+ * per operation. Each checks its results too, so a broken table fails.
+ */
+#define VS_BENCH_ENTRIES	100000U
+#define VS_BENCH_LOOKUPS	2000000U
+#define VS_BENCH_CHURN		200000U
+
+/* Entry @i: client 198.18.1.2 + i / 65536, port i % 65536. */
+static struct vs_conn_key vs_bench_key(unsigned int i)
+{
+	struct vs_conn_key key = {
+		.caddr = cpu_to_be32(be32_to_cpu(VS_T_CLIENT) + (i >> 16)),
+		.cport = htons(i & 0xffff),
+		.protocol = IPPROTO_TCP, .af = AF_INET,
+	};
+
+	return key;
+}
+
+static void vs_bench_lookup(struct kunit *test, unsigned int n)
+{
+	struct vs_conn_fixture *f = test->priv;
+	unsigned int i, k, found = 0;
+	struct vs_conn_key key;
+	u64 t0, ns;
+
+	f->vn->cfg.conn_max = n;
+	for (i = 0; i < n; i++) {
+		key = vs_bench_key(i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(vs_conn_new(f->vn, &key,
+							    VS_T_VIP, htons(80),
+							    f->dest)));
+	}
+	flush_work(&f->vn->conn_table.ht.run_work);
+	t0 = ktime_get_ns();
+	rcu_read_lock();
+	for (i = 0; i < VS_BENCH_LOOKUPS; i++) {
+		/* Scattered over the table, as clients are. */
+		k = (i * 2654435761U) % n;
+		key = vs_bench_key(k);
+		found += !!vs_conn_in_get(f->vn, IPPROTO_TCP, key.caddr,
+					  key.cport, VS_T_VIP, htons(80));
+	}
+	rcu_read_unlock();
+	ns = ktime_get_ns() - t0;
+	KUNIT_EXPECT_EQ(test, found, VS_BENCH_LOOKUPS);
+	kunit_info(test, "vsched-bench conn_lookup entries=%u buckets=%u ops=%u ns_per_op=%llu\n",
+		   n, vs_conn_buckets(f->vn), VS_BENCH_LOOKUPS,
+		   div_u64(ns, VS_BENCH_LOOKUPS));
+	vs_conn_flush(f->vn);
+	rcu_barrier();
+}
+
+/* A table that fits the caches, and one that does not. */
+static void vs_bench_conn_lookup(struct kunit *test)
+{
+	vs_bench_lookup(test, 1000);
+	vs_bench_lookup(test, VS_BENCH_ENTRIES);
+}
+
+/* A new connection's table work: the entry made, then expired. */
+static void vs_bench_conn_new_expire(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	struct vs_conn_key key;
+	struct vs_conn *cp;
+	unsigned int i;
+	u64 t0, ns;
+
+	f->vn->cfg.conn_max = VS_BENCH_CHURN;
+	t0 = ktime_get_ns();
+	for (i = 0; i < VS_BENCH_CHURN; i++) {
+		key = vs_bench_key(i);
+		cp = vs_conn_new(f->vn, &key, VS_T_VIP, htons(80), f->dest);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(cp));
+		vs_conn_expire(f->vn, cp);
+	}
+	ns = ktime_get_ns() - t0;
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 0U);
+	kunit_info(test, "vsched-bench conn_new_expire ops=%u ns_per_op=%llu\n",
+		   VS_BENCH_CHURN, div_u64(ns, VS_BENCH_CHURN));
+}
+
+static struct kunit_case vs_bench_conn_cases[] = {
+	KUNIT_CASE(vs_bench_conn_lookup),
+	KUNIT_CASE(vs_bench_conn_new_expire),
+	{}
+};
+
+static struct kunit_suite vs_bench_conn_suite = {
+	.name = "vsched-bench-conn",
+	.init = vs_conn_test_init,
+	.exit = vs_conn_test_exit,
+	.test_cases = vs_bench_conn_cases,
+};
+
+kunit_test_suite(vs_bench_conn_suite);
+#endif

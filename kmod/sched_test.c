@@ -226,3 +226,91 @@ static struct kunit_suite vs_sched_suite = {
 };
 
 kunit_test_suite(vs_sched_suite);
+
+#ifdef CONFIG_VSCHED_KUNIT_BENCH
+/*
+ * Microbenchmarks (make bench): a scheduling decision's cost with 3, 100
+ * and 1,000 real servers, rr and wrr (weights 1..5), in ns per pick. The
+ * shares are checked, so a broken scheduler fails.
+ */
+#define VS_BENCH_PICKS	1000000U
+
+static void vs_bench_sched(struct kunit *test, const char *name,
+			   unsigned int n)
+{
+	struct vs_dest *dests;
+	struct vs_service *svc;
+	unsigned int i, total = 0, *picks;
+	struct vs_net *vn;
+	bool fair = true;
+	u64 t0, ns;
+
+	vn = kunit_kzalloc(test, sizeof(*vn), GFP_KERNEL);
+	svc = kunit_kzalloc(test, sizeof(*svc), GFP_KERNEL);
+	dests = kunit_kcalloc(test, n, sizeof(*dests), GFP_KERNEL);
+	picks = kunit_kcalloc(test, n, sizeof(*picks), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, vn && svc && dests && picks);
+	mutex_init(&vn->lock);
+	svc->vn = vn;
+	INIT_LIST_HEAD(&svc->dests);
+	for (i = 0; i < n; i++) {
+		dests[i].weight = strcmp(name, "rr") ? 1 + i % 5 : 1;
+		dests[i].eff_weight = dests[i].weight;
+		dests[i].svc = svc;
+		list_add_tail(&dests[i].list, &svc->dests);
+		total += dests[i].weight;
+		svc->num_dests++;
+	}
+	mutex_lock(&vn->lock);
+	KUNIT_ASSERT_EQ(test, vs_sched_rebuild(svc, vs_sched_find(name)), 0);
+	mutex_unlock(&vn->lock);
+	t0 = ktime_get_ns();
+	rcu_read_lock();
+	for (i = 0; i < VS_BENCH_PICKS; i++) {
+		struct vs_dest *d = vs_sched_pick(svc, NULL);
+
+		if (d)
+			picks[d - dests]++;
+	}
+	rcu_read_unlock();
+	ns = ktime_get_ns() - t0;
+	/* Each server's share is its weight's, within one round. */
+	for (i = 0; i < n; i++) {
+		u64 want = div_u64((u64)VS_BENCH_PICKS * dests[i].weight, total);
+
+		fair &= picks[i] + dests[i].weight >= want &&
+			picks[i] <= want + dests[i].weight;
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, fair, "%s with %u servers: unfair shares",
+			      name, n);
+	kunit_info(test, "vsched-bench sched_%s servers=%u ops=%u ns_per_op=%llu\n",
+		   name, n, VS_BENCH_PICKS, div_u64(ns, VS_BENCH_PICKS));
+	mutex_lock(&vn->lock);
+	vs_sched_release(svc);
+	mutex_unlock(&vn->lock);
+	rcu_barrier();
+}
+
+static void vs_bench_sched_all(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 3, 100, 1000 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		vs_bench_sched(test, "rr", sizes[i]);
+		vs_bench_sched(test, "wrr", sizes[i]);
+	}
+}
+
+static struct kunit_case vs_bench_sched_cases[] = {
+	KUNIT_CASE(vs_bench_sched_all),
+	{}
+};
+
+static struct kunit_suite vs_bench_sched_suite = {
+	.name = "vsched-bench-sched",
+	.test_cases = vs_bench_sched_cases,
+};
+
+kunit_test_suite(vs_bench_sched_suite);
+#endif

@@ -37,7 +37,7 @@ while (($#)); do
 	esac
 done
 cache=${VSCHED_CACHE:-/var/cache/vsched}/kunit
-cfg=$top/tests/kunit/.kunitconfig
+cfg=${VSCHED_KUNITCONFIG:-$top/tests/kunit/.kunitconfig}
 
 # Debian packages, installed only when missing.
 need=()
@@ -101,6 +101,12 @@ rc=0
 (cd "$src" && python3 tools/testing/kunit/kunit.py run --arch=um \
 	--kunitconfig="$cfg" --build_dir="$build" --jobs="$(nproc)" \
 	--timeout=300 "$@") 2>&1 | tee "$log" || rc=$?
+
+# The kernel's own log, for callers that read what the tests printed
+# (tests/bench/micro.sh).
+if [[ -n ${VSCHED_KUNIT_RAWLOG:-} ]]; then
+	cp "$build/test.log" "$VSCHED_KUNIT_RAWLOG" 2>/dev/null || : >"$VSCHED_KUNIT_RAWLOG"
+fi
 
 # "Testing complete. Ran 7 tests: passed: 6, failed: 1" (counts of zero are
 # left out; crashed and errors count as failures).
