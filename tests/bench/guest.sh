@@ -3,14 +3,14 @@
 # The benchmark inside the VM (tests/bench/run.sh boots it): the facts of
 # the run, then each part in turn. Parts write their figures to
 # $BENCH_DATA on the job share, which the host turns into the report.
-#   guest.sh [PART...]   parts: cost health control (default: all)
+#   guest.sh [PART...]   parts: cost flow health control (default: all)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export BENCH_DATA=${BENCH_DATA:-/run/vsched/bench-data.log}
 export QUICK=${QUICK:-0}
 : >"$BENCH_DATA"
 parts=("$@")
-((${#parts[@]})) || parts=(cost health control)
+((${#parts[@]})) || parts=(cost flow health control)
 
 m() { printf 'M\t%s\t%s\n' "$1" "$2" >>"$BENCH_DATA"; }
 m kernel "$(uname -r)"

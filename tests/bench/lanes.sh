@@ -20,14 +20,29 @@
 VIP=198.18.100.1
 RS=(198.18.2.11 198.18.2.12 198.18.2.13)
 LANES=()
+# The measured VIP's services, PROTO:PORT (flow.sh adds TCP ones); the
+# other services of the scale lanes are udp:9 only.
+LANE_SVCS=(udp:9)
 
 # Other services: VIPs from 198.19.0.0/16, each with the same servers.
 # Sets $ov (no subshell: 10,000 forks take minutes under emulation).
 other_vip() { ov="198.19.$(($1 / 250)).$(($1 % 250 + 1))"; }
 
+# The measured VIP's services in vsadm/ipvsadm -R lines.
+lane_svc_lines() {
+	local sv fl r
+	for sv in "${LANE_SVCS[@]}"; do
+		fl=-u
+		[[ ${sv%:*} == tcp ]] && fl=-t
+		echo "-A $fl $VIP:${sv#*:} -s rr"
+		for r in "${RS[@]}"; do echo "-a $fl $VIP:${sv#*:} -r $r:${sv#*:} -m"; done
+	done
+}
+
 # lane_up NAME ANCHOR NSVC: the measured service is the last of NSVC.
 lane_up() {
 	local name=$1 anchor=$2 nsvc=$3 c=c$1 l=l$1 s=s$1 f=$VS_TMP/$1.rules i r ov
+	local sv pr po k sep
 	ns_add "$c"
 	ns_add "$l"
 	ns_add "$s"
@@ -67,8 +82,7 @@ lane_up() {
 				echo "-A -u $ov:9 -s rr"
 				for r in "${RS[@]}"; do echo "-a -u $ov:9 -r $r:9 -m"; done
 			done
-			echo "-A -u $VIP:9 -s rr"
-			for r in "${RS[@]}"; do echo "-a -u $VIP:9 -r $r:9 -m"; done
+			lane_svc_lines
 		} >"$f"
 		nsx "$l" "$VSADM" -R <"$f"
 		;;
@@ -81,8 +95,7 @@ lane_up() {
 				echo "-A -u $ov:9 -s rr"
 				for r in "${RS[@]}"; do echo "-a -u $ov:9 -r $r:9 -m"; done
 			done
-			echo "-A -u $VIP:9 -s rr"
-			for r in "${RS[@]}"; do echo "-a -u $VIP:9 -r $r:9 -m"; done
+			lane_svc_lines
 		} >"$f"
 		nsx "$l" ipvsadm -R <"$f"
 		;;
@@ -95,20 +108,25 @@ lane_up() {
 			echo "*nat"
 			echo ":KUBE-SERVICES - [0:0]"
 			echo ":KUBE-SVC-OTHER - [0:0]"
-			echo ":KUBE-SVC-BENCH - [0:0]"
-			for i in 1 2 3; do echo ":KUBE-SEP-$i - [0:0]"; done
+			echo ":KUBE-SEP-OTHER - [0:0]"
 			echo "-A PREROUTING -m comment --comment kubernetes -j KUBE-SERVICES"
 			for ((i = 1; i < nsvc; i++)); do
 				other_vip "$i"
 				echo "-A KUBE-SERVICES -d $ov/32 -p udp -m udp --dport 9 -j KUBE-SVC-OTHER"
 			done
-			echo "-A KUBE-SERVICES -d $VIP/32 -p udp -m udp --dport 9 -j KUBE-SVC-BENCH"
-			echo "-A KUBE-SVC-OTHER -j KUBE-SEP-1"
-			echo "-A KUBE-SVC-BENCH -m statistic --mode random --probability 0.33333333349 -j KUBE-SEP-1"
-			echo "-A KUBE-SVC-BENCH -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-2"
-			echo "-A KUBE-SVC-BENCH -j KUBE-SEP-3"
-			for i in 1 2 3; do
-				echo "-A KUBE-SEP-$i -p udp -m udp -j DNAT --to-destination ${RS[i - 1]}:9"
+			echo "-A KUBE-SVC-OTHER -j KUBE-SEP-OTHER"
+			echo "-A KUBE-SEP-OTHER -p udp -m udp -j DNAT --to-destination ${RS[0]}:9"
+			for sv in "${LANE_SVCS[@]}"; do
+				pr=${sv%:*} po=${sv#*:} k=${sv/:/-}
+				echo ":KUBE-SVC-$k - [0:0]"
+				for i in 1 2 3; do echo ":KUBE-SEP-$k-$i - [0:0]"; done
+				echo "-A KUBE-SERVICES -d $VIP/32 -p $pr -m $pr --dport $po -j KUBE-SVC-$k"
+				echo "-A KUBE-SVC-$k -m statistic --mode random --probability 0.33333333349 -j KUBE-SEP-$k-1"
+				echo "-A KUBE-SVC-$k -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-$k-2"
+				echo "-A KUBE-SVC-$k -j KUBE-SEP-$k-3"
+				for i in 1 2 3; do
+					echo "-A KUBE-SEP-$k-$i -p $pr -m $pr -j DNAT --to-destination ${RS[i - 1]}:$po"
+				done
 			done
 			echo "COMMIT"
 		} >"$f"
@@ -119,15 +137,26 @@ lane_up() {
 		# address . protocol . port, numgen picks the endpoint.
 		{
 			printf 'table ip kube {\n'
-			for i in 1 2 3; do
-				printf ' chain sep%d {\n  meta l4proto udp dnat to %s:9\n }\n' "$i" "${RS[i - 1]}"
+			for sv in "${LANE_SVCS[@]}"; do
+				pr=${sv%:*} po=${sv#*:} k=${sv/:/_}
+				for i in 1 2 3; do
+					printf ' chain sep_%s_%d {\n  meta l4proto %s dnat to %s:%s\n }\n' \
+						"$k" "$i" "$pr" "${RS[i - 1]}" "$po"
+				done
+				printf ' chain svc_%s {\n  numgen random mod 3 vmap { 0 : goto sep_%s_1, 1 : goto sep_%s_2, 2 : goto sep_%s_3 }\n }\n' \
+					"$k" "$k" "$k" "$k"
 			done
-			printf ' chain svc {\n  numgen random mod 3 vmap { 0 : goto sep1, 1 : goto sep2, 2 : goto sep3 }\n }\n'
 			printf ' map service-ips {\n  type ipv4_addr . inet_proto . inet_service : verdict\n'
-			printf '  elements = { %s . udp . 9 : goto svc' "$VIP"
+			printf '  elements = { '
+			sep=
+			for sv in "${LANE_SVCS[@]}"; do
+				printf '%s%s . %s . %s : goto svc_%s' "$sep" "$VIP" "${sv%:*}" "${sv#*:}" "${sv/:/_}"
+				sep=$',\n   '
+			done
+			# The other services share the first service's chains.
 			for ((i = 1; i < nsvc; i++)); do
 				other_vip "$i"
-				printf ',\n   %s . udp . 9 : goto svc' "$ov"
+				printf ',\n   %s . udp . 9 : goto svc_%s' "$ov" "${LANE_SVCS[0]/:/_}"
 			done
 			printf ' }\n }\n'
 			printf ' chain services {\n  ip daddr . meta l4proto . th dport vmap @service-ips\n }\n'

@@ -388,6 +388,39 @@ MICRO_OPS = [
 ]
 
 
+def section_flow(rows, meta):
+    L = ["## Established flows and latency (issue 4, items 2 and 3)", ""]
+    if not any(k[0] == "lat_p50_us" for k in rows):
+        return L + ["Not measured in this run.", ""]
+    L += ["One lane per anchor (the lanes of the cost part, with TCP 5201 "
+          "and TCP 80 services). Per round, each lane in turn: iperf3 (%s) "
+          "TCP with 4 streams for %s s (throughput received), then HTTP "
+          "requests at %s per second, each on a new connection (vs-client; "
+          "latency from connect to the last byte). %s rounds. The client "
+          "and the servers share CPU 0 and are the bottleneck under "
+          "emulation: these compare the paths end to end, not the "
+          "balancers' costs (the cost part does). UDP small packets: the "
+          "cost part's established-flow trials (64 flows, per packet)." % (
+              meta.get("iperf3", "iperf3"), meta.get("flow_secs", "?"),
+              meta.get("flow_rate", "?"), meta.get("flow_rounds", "?")), "",
+          "| anchor | TCP Mbit/s | vsched/anchor | p50 µs | p90 µs | p99 µs "
+          "| p99 anchor/vsched |",
+          "|---|---|---|---|---|---|---|"]
+    vt = med(rows, "flow_tcp_mbps", "vsched", "1")
+    vl = med(rows, "lat_p99_us", "vsched", "1")
+    for a in ["plain"] + ANCHORS:
+        L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            NAMES[a],
+            cell(rows, "flow_tcp_mbps", a, "1", "{:.0f}"),
+            rat(vt, med(rows, "flow_tcp_mbps", a, "1")),
+            cell(rows, "lat_p50_us", a, "1", "{:.0f}"),
+            cell(rows, "lat_p90_us", a, "1", "{:.0f}"),
+            cell(rows, "lat_p99_us", a, "1", "{:.0f}"),
+            rat(med(rows, "lat_p99_us", a, "1"), vl)))
+    L.append("")
+    return L
+
+
 def section_micro(rows, meta):
     L = ["## In-kernel microbenchmark (issue 4, form b)", ""]
     keys = sorted({(k[1], k[2]) for k in rows if k[0] == "micro_ns"},
@@ -471,11 +504,9 @@ def main():
     L += section_scale(rows, meta, args.out)
     L += section_memory(rows, meta)
     L += section_control(rows, meta)
+    L += section_flow(rows, meta)
     L += section_micro(rows, meta)
     L += ["## Not measured yet", "",
-          "- Established-flow throughput (iperf3) and packets per second "
-          "through NAT end to end (item 2), request latency p50/p99 at a "
-          "fixed rate (item 3): not yet.",
           "- Scale in real servers with lc, wlc and mh (item 5): not yet — "
           "vsched has rr and wrr only.",
           "- End-to-end TCP connection rate: under emulation the client, "

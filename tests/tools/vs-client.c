@@ -3,7 +3,7 @@
  * vs-client: sequential HTTP (or UDP) test client for vsched.
  *
  *   vs-client [-n N] [-t TIMEOUT_MS] [-p PATH] [-b SRC_ADDR] [-u] [-v]
- *             [--allow-fail] [--keep [-i INTERVAL_MS]] ADDR:PORT
+ *             [-r RATE] [--allow-fail] [--keep [-i INTERVAL_MS]] ADDR:PORT
  *
  * Default: N (100) GET requests, each on a new TCP connection, each with
  * its own timeout. With -u, N datagrams, each from a new UDP socket (so a
@@ -14,7 +14,10 @@
  * stdout: one "NAME COUNT" line per distinct response body (trailing
  * newline removed; bodies longer than 64 bytes are tallied as
  * "bytes:LEN"), sorted by name. stderr: a summary line and the reason of
- * each failure (first 10). Exits 1 if any request failed, unless
+ * each failure (first 10). With -r RATE, request i starts at i / RATE
+ * seconds (a fixed rate, not as fast as answers come) and the summary is
+ * followed by "vs-client: latency p50 US p90 US p99 US max US" over the
+ * answered requests (connect to last byte, microseconds). Exits 1 if any request failed, unless
  * --allow-fail; 2 on usage errors.
  */
 #define _GNU_SOURCE
@@ -52,6 +55,21 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
 }
 
 static int parse_addr(const char *s, bool need_port,
@@ -322,7 +340,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vs-client [-n N] [-t TIMEOUT_MS] [-p PATH] [-b SRC_ADDR] [-u] [-v]\n"
-		"                 [--allow-fail] [--keep [-i INTERVAL_MS]] ADDR:PORT\n");
+		"                 [-r RATE] [--allow-fail] [--keep [-i INTERVAL_MS]] ADDR:PORT\n");
 	exit(2);
 }
 
@@ -338,19 +356,23 @@ int main(int argc, char **argv)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "udp", no_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "rate", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sockaddr_storage dst, src;
 	socklen_t dstlen, srclen = 0;
 	unsigned long n = 100, i;
 	long interval_ms = 100;
+	double rate = 0;
+	long long *lat = NULL, start_us = 0;
+	unsigned long nlat = 0;
 	bool allow_fail = false, keep = false, udp = false;
 	const char *path = "/";
 	char req[1200];
 	long long t0;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "n:t:p:b:i:kuvh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:t:p:b:i:r:kuvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 't': timeout_ms = atoi(optarg); break;
@@ -360,6 +382,7 @@ int main(int argc, char **argv)
 		case 'u': udp = true; break;
 		case 'v': verbose = true; break;
 		case 'A': allow_fail = true; break;
+		case 'r': rate = strtod(optarg, NULL); if (rate <= 0) usage(); break;
 		case 'b':
 			if (parse_addr(optarg, false, &src, &srclen)) {
 				fprintf(stderr, "vs-client: bad source address '%s'\n", optarg);
@@ -383,6 +406,14 @@ int main(int argc, char **argv)
 	snprintf(req, sizeof(req), "GET %s HTTP/1.%s\r\nHost: %s\r\n%s\r\n", path,
 		 keep ? "1" : "0", argv[optind], keep ? "" : "Connection: close\r\n");
 	t0 = now_ms();
+	if (rate > 0) {
+		lat = calloc(n ? n : 1, sizeof(*lat));
+		if (!lat) {
+			fprintf(stderr, "vs-client: out of memory\n");
+			return 1;
+		}
+		start_us = now_us();
+	}
 
 	if (keep) {
 		long long deadline = now_ms() + timeout_ms;
@@ -408,8 +439,18 @@ int main(int argc, char **argv)
 			close(fd);
 	} else {
 		for (i = 0; i < n; i++) {
-			long long deadline = now_ms() + timeout_ms;
-			int fd = open_sock(&dst, udp ? SOCK_DGRAM : SOCK_STREAM, &src, srclen);
+			long long deadline, req_us = 0, wait;
+			unsigned long ok_before = nok;
+			int fd;
+
+			if (rate > 0) {
+				wait = start_us + (long long)(i * 1e6 / rate) - now_us();
+				if (wait > 0)
+					usleep(wait);
+				req_us = now_us();
+			}
+			deadline = now_ms() + timeout_ms;
+			fd = open_sock(&dst, udp ? SOCK_DGRAM : SOCK_STREAM, &src, srclen);
 
 			if (fd < 0) {
 				fail(i + 1, "socket: %s", strerror(errno));
@@ -433,6 +474,8 @@ int main(int argc, char **argv)
 				one_http(fd, i + 1, req, deadline);
 			}
 			close(fd);
+			if (lat && nok != ok_before)
+				lat[nlat++] = now_us() - req_us;
 		}
 	}
 
@@ -448,5 +491,12 @@ int main(int argc, char **argv)
 		printf("%s %lu\n", tallies[a].name, tallies[a].count);
 	fprintf(stderr, "vs-client: %lu requests, %lu ok, %lu failed, %lld ms\n",
 		n, nok, nfail, now_ms() - t0);
+	if (lat && nlat) {
+		qsort(lat, nlat, sizeof(*lat), cmp_ll);
+		fprintf(stderr, "vs-client: latency p50 %lld p90 %lld p99 %lld max %lld us\n",
+			lat[(nlat - 1) * 50 / 100], lat[(nlat - 1) * 90 / 100],
+			lat[(nlat - 1) * 99 / 100], lat[nlat - 1]);
+	}
+	free(lat);
 	return nfail && !allow_fail ? 1 : 0;
 }
