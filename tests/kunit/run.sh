@@ -42,6 +42,7 @@
 #                                         source version, the arch and the
 #                                         kunitconfig fragments, so each
 #                                         mode keeps its own build
+#     .vsched-sources                     hash of the sources last built
 # The overlay links the source files one by one rather than the kmod/
 # directory itself: an out-of-tree build leaves objects and compat-gen.h in
 # kmod/, and the in-tree build would pick those up (make's VPATH finds the
@@ -125,6 +126,17 @@ grep -q '^obj-$(CONFIG_VSCHED) += vsched/$' "$src/net/Makefile" ||
 build=$cache/build-$({ echo "$ver $arch"; cat "${cfgs[@]}"; } |
 		      sha1sum | cut -c1-12)
 mkdir -p "$build"
+# make rebuilds by mtime, and the links may now point into another tree
+# (a worktree, --kmod) whose files are older than the objects built from
+# the last one: those objects would be linked in unchanged. So the build
+# remembers a hash of the sources it was last run with, and vsched's
+# objects go when it differs.
+sum=$(cd "$ov" && for f in kmod/* uapi/linux/*; do echo "$f"; cat "$f"; done |
+      sha1sum | cut -d' ' -f1)
+if [[ $(cat "$build/.vsched-sources" 2>/dev/null) != "$sum" ]]; then
+	rm -rf "$build/net/vsched"
+	echo "$sum" >"$build/.vsched-sources"
+fi
 timeout=300
 [[ $arch == um ]] || timeout=900
 kargs=(--arch="$arch" --build_dir="$build" --jobs="$(nproc)" --timeout=$timeout)
