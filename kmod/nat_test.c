@@ -39,7 +39,8 @@ static struct sk_buff *vs_t_pkt(struct kunit *test, u8 proto, __be32 daddr,
 	skb_set_transport_header(skb, sizeof(*iph));
 	l4 = skb_put_zero(skb, l4len);
 	get_random_bytes(l4 + l4len - VS_T_PAYLOAD, VS_T_PAYLOAD);
-	put_unaligned_be16(word, l4 + l4len - VS_T_PAYLOAD);
+	/* memcpy, not put_unaligned_be16(): its header moved in 6.12. */
+	memcpy(l4 + l4len - VS_T_PAYLOAD, &(__be16){ cpu_to_be16(word) }, 2);
 	if (proto == IPPROTO_TCP) {
 		struct tcphdr *th = (void *)l4;
 
@@ -197,8 +198,8 @@ static void vs_test_nat_udp_mangled_zero(struct kunit *test)
 	skb = vs_t_pkt(test, IPPROTO_UDP, VS_T_VIP, htons(53), 0);
 	memset(skb_transport_header(skb) + sizeof(struct udphdr), 0,
 	       VS_T_PAYLOAD);
-	put_unaligned((__force __be16)word, (__be16 *)(skb_transport_header(skb) +
-						       sizeof(struct udphdr)));
+	memcpy(skb_transport_header(skb) + sizeof(struct udphdr), &word,
+	       sizeof(word));
 	*vs_t_check(skb) = 0;
 	*vs_t_check(skb) = csum_tcpudp_magic(VS_T_SRC, VS_T_VIP, l4len,
 					     IPPROTO_UDP,

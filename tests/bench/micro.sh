@@ -18,9 +18,8 @@ raw=$(mktemp)
 trap 'rm -f "$raw"' EXIT
 : >"$out"
 for ((r = 1; r <= rounds; r++)); do
-	VSCHED_KUNIT_RAWLOG=$raw \
-	VSCHED_KUNITCONFIG=$top/tests/kunit/bench.kunitconfig \
-		"$top/tests/kunit/run.sh" -- 'vsched-bench*' >&2
+	VSCHED_KUNIT_RAWLOG=$raw "$top/tests/kunit/run.sh" --bench -- \
+		'vsched-bench*' >&2
 	# "vsched-bench conn_lookup entries=1000 buckets=2048 ops=2000000
 	#  ns_per_op=39": OP, the first key=value as PARAM, ns_per_op.
 	awk -v r="$r" '
