@@ -143,7 +143,7 @@ if [[ $(cat "$build/.vsched-sources" 2>/dev/null) != "$sum" ]]; then
 fi
 timeout=300
 [[ $arch == um ]] || timeout=900
-kargs=(--arch="$arch" --build_dir="$build" --jobs="$(nproc)" --timeout=$timeout)
+kargs=(--arch="$arch" --build_dir="$build" --jobs="$(nproc)" --timeout="$timeout")
 for c in "${cfgs[@]}"; do
 	kargs+=(--kunitconfig="$c")
 done
