@@ -494,7 +494,10 @@ def main():
          "| parts | %s |" % ", ".join(
              "%s: %s" % (k[5:], v) for k, v in sorted(meta.items())
              if k.startswith("part_")),
-         "| VM verdict | %s |" % (verdict_line or "?"), "",
+         "| VM verdict | %s |" % (verdict_line or "?")]
+    if meta.get("note"):
+        L.append("| note | %s |" % meta["note"])
+    L += ["",
          "Pinning: the load generator, the servers and the bench scripts "
          "run on CPU 0; CPU 1 carries only the measured work: the "
          "balancer's receive path (steered there by RPS) or the "
