@@ -101,6 +101,16 @@ static unsigned long vs_conn_timeout(struct vs_net *vn, u8 protocol, u8 state)
  * VS_EVICT_BUCKETS bucket walks under RCU. Two CPUs may pick the same
  * victim; vs_conn_expire() lets only one free it, and the loser's new
  * flow is refused as before (best effort).
+ *
+ * Memory at the limit: an unlinked entry is freed only after an RCU grace
+ * period, and a flood that evicted one entry per new flow held up to three
+ * times conn_max in memory (grace periods are long under load). So
+ * conn_max bounds conn_held, the table plus the entries waiting for their
+ * grace period, and eviction starts at 7/8 of it: from there every new
+ * entry first evicts one, the table stays near 7/8, and the entries
+ * waiting to be freed have the last eighth. A new flow is refused only
+ * when those overflow it (a grace period slower than an eighth of the
+ * table's turnover) or when nothing is evictable.
  */
 #define VS_EVICT_SAMPLE		8
 #define VS_EVICT_BUCKETS	64
@@ -174,18 +184,19 @@ static struct vs_conn *vs_conn_alloc(struct vs_net *vn)
 	return cp;
 }
 
-/* A slot under conn_max, evicting once if the table is full. */
+/* A slot under conn_max, evicting once above 7/8 of it. */
 static bool vs_conn_reserve(struct vs_net *vn)
 {
 	u32 max = READ_ONCE(vn->cfg.conn_max);
+	u32 held = atomic_inc_return(&vn->conn_held);
 
-	if (atomic_inc_return(&vn->conn_count) <= max)
+	if (held > max - max / 8)
+		vs_conn_evict(vn);
+	if (held <= max) {
+		atomic_inc(&vn->conn_count);
 		return true;
-	atomic_dec(&vn->conn_count);
-	vs_conn_evict(vn);
-	if (atomic_inc_return(&vn->conn_count) <= max)
-		return true;
-	atomic_dec(&vn->conn_count);
+	}
+	atomic_dec(&vn->conn_held);
 	return false;
 }
 
@@ -233,15 +244,21 @@ err_free:
 	kmem_cache_free(vs_conn_cache, cp);
 err_count:
 	atomic_dec(&vn->conn_count);
+	atomic_dec(&vn->conn_held);
 	return ERR_PTR(err);
 }
 
+/* The entry's server holds its service, which knows the namespace; the
+ * namespace's exit waits for these callbacks (vs_conn_net_exit()).
+ */
 static void vs_conn_free_rcu(struct rcu_head *head)
 {
 	struct vs_conn *cp = container_of(head, struct vs_conn, rcu);
+	struct vs_net *vn = cp->dest->svc->vn;
 
 	vs_dest_put(cp->dest);
 	kmem_cache_free(vs_conn_cache, cp);
+	atomic_dec(&vn->conn_held);
 }
 
 /* Safe to race: only the caller whose removal succeeds frees the entry. */
@@ -439,6 +456,7 @@ unsigned int vs_conn_buckets(struct vs_net *vn)
 int vs_conn_net_init(struct vs_net *vn)
 {
 	atomic_set(&vn->conn_count, 0);
+	atomic_set(&vn->conn_held, 0);
 	INIT_DELAYED_WORK(&vn->gc_work, vs_conn_gc);
 	return rhltable_init(&vn->conn_table, &vs_conn_params);
 }
@@ -449,6 +467,8 @@ void vs_conn_net_exit(struct vs_net *vn)
 	while (vs_conn_count(vn))
 		vs_conn_sweep(vn, true);
 	rhltable_destroy(&vn->conn_table);
+	/* The frees still queued touch vn (conn_held). */
+	rcu_barrier();
 }
 
 int vs_conn_init(void)

@@ -43,7 +43,12 @@ struct vs_net {
 	bool hooks_on;
 
 	struct rhltable conn_table;	/* by client (addr, port, proto) */
-	atomic_t conn_count;
+	atomic_t conn_count;		/* entries in the table */
+	/* Entries in memory: the table's and those unlinked but waiting
+	 * for an RCU grace period before they are freed. conn_max bounds
+	 * this one (vs_conn_reserve()).
+	 */
+	atomic_t conn_held;
 	struct delayed_work gc_work;
 	unsigned int sweeps;		/* GC sweeps completed */
 	/* Real servers warming up or draining, ticked by the GC work. */
