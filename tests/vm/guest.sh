@@ -77,12 +77,14 @@ else
 fi
 echo "$rc" >"$OUT/rc"
 
-# Debug kernel (kmemleak present): scan with the module still loaded, so
-# that traces name it, and again after unloading it.
+# Debug kernel (kmemleak present): scan with the module still loaded (if
+# the command left it), so that traces name it, and again after unloading.
 leaks=
 if [[ -n $MODULE && -w /sys/kernel/debug/kmemleak ]]; then
 	leaks=$OUT/kmemleak.log
-	say "kmemleak scan with $modname loaded"
+	state=unloaded
+	grep -q "^$modname " /proc/modules && state=loaded
+	say "kmemleak scan, $modname $state"
 	"$HERE/kmemleak.sh" scan >"$leaks" 2>&1
 fi
 
