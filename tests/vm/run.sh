@@ -226,7 +226,9 @@ secs=$(((t1 - t0) / 1000000))
 # those keeps the command's own output from failing the run.
 pattern='BUG:|WARNING:|Oops|general protection|Kernel panic|kernel BUG at|UBSAN:|KASAN:|BUG kmalloc|BUG [a-z_0-9-]+ \(|Redzone|Poison overwritten|Object padding|list_(add|del) corruption|refcount_t:'
 # Lockdep and the sleep checker print reports, not WARN()s: no panic.
-pattern+='|possible (circular|recursive) locking|inconsistent lock state|lockdep|sleeping function called from invalid context'
+# Their headers say WARNING: or BUG:, except these (and "RCU lockdep
+# checking is enabled" at boot is no report).
+pattern+='|possible (circular|recursive) locking|inconsistent lock state|lockdep is turned off|non-static key|sleeping function called from invalid context'
 bad=$( {
 	tr -d '\r' <"$CONSOLE" | grep -E "^\[ *[0-9]+\.[0-9]+\] .*($pattern)" || true
 	[[ -r $JOB/dmesg.log ]] && grep -E "$pattern" "$JOB/dmesg.log" || true
