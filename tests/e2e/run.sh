@@ -28,9 +28,13 @@ if [[ $deps == "?" || ,$deps, == *,nf_conntrack,* ]]; then
 else
 	ok "the module does not depend on nf_conntrack (depends: $deps)"
 fi
-# A connection entry must stay small (IPVS's is 288 bytes).
+# A connection entry must stay small (IPVS's is 288 bytes). Under lockdep
+# (the debug kernel) its spinlock carries a lock map: only its presence
+# is checked there.
 osize=$(cat /sys/kernel/slab/vsched_conn/object_size 2>/dev/null || echo 0)
-if ((osize > 0 && osize <= 128)); then
+if [[ -e /proc/lockdep ]] && ((osize > 0)); then
+	ok "a connection entry takes $osize bytes # SKIP bound of 128: lockdep kernel"
+elif ((osize > 0 && osize <= 128)); then
 	ok "a connection entry takes $osize bytes (at most 128)"
 else
 	nok "a connection entry takes $osize bytes (at most 128)"
