@@ -9,6 +9,7 @@
 # bare address in module space: %pS prints an address as a number once its
 # module is gone, and the tests unload no module but ours. (guest.sh boots
 # the debug kernel with no_hash_pointers so that the numbers are real.)
+# An object listed by both scans is printed once, as the first listed it.
 set -euo pipefail
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
@@ -24,8 +25,8 @@ scan)
 ours)
 	[[ $# -eq 2 ]] || { echo "usage: $0 ours MOD <LOG" >&2; exit 2; }
 	awk -v mod="$2" '
-	function flush() { if (entry != "" && mine) printf "%s", entry; entry = ""; mine = 0 }
-	/^unreferenced object/ { flush() }
+	function flush() { if (entry != "" && mine && !dup) printf "%s", entry; entry = ""; mine = 0 }
+	/^unreferenced object/ { flush(); dup = ($3 in seen); seen[$3] = 1 }
 	{ entry = entry $0 "\n" }
 	index($0, "[" mod "]") { mine = 1 }
 	$0 ~ /\] 0xffffffff[c-f][0-9a-f]+$/ { mine = 1 }
