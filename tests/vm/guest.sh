@@ -41,6 +41,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vsout /run/vsched ||
 # shellcheck source=/dev/null
 . /run/vsched/job.env || { say "bad job.env"; halt; }
 OUT=/run/vsched
+HERE=$(dirname "$0")
 
 mkdir -p "/lib/modules/$KVER"
 mount --bind "$KROOT/lib/modules/$KVER" "/lib/modules/$KVER" ||
@@ -76,6 +77,17 @@ else
 fi
 echo "$rc" >"$OUT/rc"
 
+# Debug kernel (kmemleak present): scan with the module still loaded (if
+# the command left it), so that traces name it, and again after unloading.
+leaks=
+if [[ -n $MODULE && -w /sys/kernel/debug/kmemleak ]]; then
+	leaks=$OUT/kmemleak.log
+	state=unloaded
+	grep -q "^$modname " /proc/modules && state=loaded
+	say "kmemleak scan, $modname $state"
+	"$HERE/kmemleak.sh" scan >"$leaks" 2>&1
+fi
+
 urc=0
 if [[ -n $MODULE && $UNLOAD == 1 && $ldrc == 0 ]] &&
 	grep -q "^$modname " /proc/modules; then
@@ -83,6 +95,17 @@ if [[ -n $MODULE && $UNLOAD == 1 && $ldrc == 0 ]] &&
 	rmmod "$modname" || urc=1
 fi
 echo "$urc" >"$OUT/unload_rc"
+
+if [[ -n $leaks ]]; then
+	say "kmemleak scan after unloading"
+	"$HERE/kmemleak.sh" scan >>"$leaks" 2>&1
+	"$HERE/kmemleak.sh" ours "$modname" <"$leaks" >"$OUT/kmemleak-ours.log"
+fi
+# Lockdep switches itself off after its first report (or when it runs out
+# of table space): a checker that stopped checking is a failure too.
+if [[ -r /proc/lockdep_stats ]]; then
+	awk '/debug_locks:/ {print $2}' /proc/lockdep_stats >"$OUT/debug_locks"
+fi
 
 dmesg >"$OUT/dmesg.log"
 dmesg --level=emerg,alert,crit,err,warn >"$OUT/dmesg-warn.log"

@@ -10,6 +10,8 @@
 #
 # Nothing is installed on the host: the packages are extracted with dpkg-deb
 # into $VSCHED_CACHE/kernels/KVER, so a clean machine rebuilds the cache.
+# A KVER ending in -vsched-debug is the debug kernel of the stress tier,
+# built from source by debug-kernel.sh; fetch builds it (once).
 set -euo pipefail
 
 CACHE=${VSCHED_CACHE:-/var/cache/vsched}
@@ -41,8 +43,29 @@ list() {
 	echo "${k612#linux-image-}"
 }
 
-root_of() { echo "$CACHE/kernels/$1"; }
-kdir_of() { echo "$(root_of "$1")/usr/src/linux-headers-$1"; }
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+is_debug() { [[ $1 == *-vsched-debug ]]; }
+root_of() {
+	if is_debug "$1"; then
+		"$HERE/debug-kernel.sh" root
+	else
+		echo "$CACHE/kernels/$1"
+	fi
+}
+kdir_of() {
+	if is_debug "$1"; then
+		echo "$(root_of "$1")/lib/modules/$1/build"
+	else
+		echo "$(root_of "$1")/usr/src/linux-headers-$1"
+	fi
+}
+
+fetch_debug() {
+	local built
+	built=$("$HERE/debug-kernel.sh" build | tail -n1)
+	[[ $built == "$1" ]] || { log "the debug kernel is $built, not $1"; exit 1; }
+	kdir_of "$1"
+}
 
 # Value of field $2 of package $1 (candidate version only).
 field() {
@@ -51,6 +74,10 @@ field() {
 
 fetch() {
 	local kver=$1 root stamp ver deps common kbuild tmp deb
+	if is_debug "$kver"; then
+		fetch_debug "$kver"
+		return
+	fi
 	[[ $kver =~ ^[0-9][0-9a-z.+~-]*-amd64$ ]] || { log "bad kernel version '$kver'"; exit 1; }
 	root=$(root_of "$kver")
 	stamp=$root/.vsched-unpacked

@@ -12,6 +12,10 @@
 # fails if the command fails, the module does not load or unload, the VM
 # does not finish in time, or the kernel logged a warning, oops or slub
 # report. The last line is the verdict: "vm: PASS ..." or "vm: FAIL ...".
+#
+# KVER may be the debug kernel of the stress tier (*-vsched-debug, built by
+# debug-kernel.sh): then lockdep must still be on at the end, and kmemleak
+# must list no object allocated by the module (both checked after rmmod).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -19,12 +23,12 @@ CACHE=${VSCHED_CACHE:-/var/cache/vsched}
 
 KVER=
 MODULE=
-MEM=2G
+MEM=
 CPUS=2
 CMDLINE_EXTRA=
 DEBUG=1
 UNLOAD=1
-TIMEOUT=${VSCHED_VM_TIMEOUT:-1200}
+TIMEOUT=${VSCHED_VM_TIMEOUT:-}
 ACCEL=${VSCHED_ACCEL:-auto}
 
 log() { printf '[vm] %s\n' "$*" >&2; }
@@ -52,6 +56,16 @@ done
 (($#)) || usage
 [[ -n $KVER ]] || usage
 [[ $ACCEL =~ ^(auto|kvm|tcg)$ ]] || usage
+# KASAN and lockdep make the debug kernel several times slower and KASAN
+# takes an eighth of the memory for its shadow.
+DEBUGK=0
+[[ $KVER == *-vsched-debug ]] && DEBUGK=1
+if ((DEBUGK)); then
+	MEM=${MEM:-3G}
+	TIMEOUT=${TIMEOUT:-5400}
+fi
+MEM=${MEM:-2G}
+TIMEOUT=${TIMEOUT:-1200}
 if [[ -n $MODULE ]]; then
 	[[ -f $MODULE ]] || { log "module $MODULE not found"; exit 1; }
 	MODULE=$(realpath "$MODULE")
@@ -180,6 +194,9 @@ if ((DEBUG)); then
 else
 	append+=" slub_nomerge"
 fi
+# Real addresses in kmemleak's traces: kmemleak.sh recognises frames of an
+# unloaded module by their address.
+((DEBUGK)) && append+=" no_hash_pointers"
 append+=" rdinit=/init vsched_stage2=$HERE/guest.sh $CMDLINE_EXTRA"
 CONSOLE=$JOB/console.log
 : >"$CONSOLE"
@@ -208,6 +225,10 @@ secs=$(((t1 - t0) / 1000000))
 # Kernel lines on the console carry the printk timestamp; matching only
 # those keeps the command's own output from failing the run.
 pattern='BUG:|WARNING:|Oops|general protection|Kernel panic|kernel BUG at|UBSAN:|KASAN:|BUG kmalloc|BUG [a-z_0-9-]+ \(|Redzone|Poison overwritten|Object padding|list_(add|del) corruption|refcount_t:'
+# Lockdep and the sleep checker print reports, not WARN()s: no panic.
+# Their headers say WARNING: or BUG:, except these (and "RCU lockdep
+# checking is enabled" at boot is no report).
+pattern+='|possible (circular|recursive) locking|inconsistent lock state|lockdep is turned off|non-static key|sleeping function called from invalid context'
 bad=$( {
 	tr -d '\r' <"$CONSOLE" | grep -E "^\[ *[0-9]+\.[0-9]+\] .*($pattern)" || true
 	[[ -r $JOB/dmesg.log ]] && grep -E "$pattern" "$JOB/dmesg.log" || true
@@ -230,6 +251,21 @@ if [[ -n $bad ]]; then
 	why+=("kernel reported problems")
 	log "kernel problems:"
 	sed 's/^/    /' <<<"$bad" >&2
+fi
+if ((DEBUGK)); then
+	if [[ ! -e $JOB/kmemleak-ours.log ]]; then
+		[[ -e $JOB/finished ]] && why+=("kmemleak did not run")
+	elif [[ -s $JOB/kmemleak-ours.log ]]; then
+		why+=("kmemleak: $(grep -c '^unreferenced object' "$JOB/kmemleak-ours.log") objects of the module leaked")
+		log "kmemleak, objects allocated by the module:"
+		sed 's/^/    /' "$JOB/kmemleak-ours.log" >&2
+	else
+		log "kmemleak: no object of the module leaked ($(grep -c '^unreferenced object' "$JOB/kmemleak.log" || true) other reports)"
+	fi
+	locks=$(cat "$JOB/debug_locks" 2>/dev/null || echo none)
+	if [[ $locks != 1 && -e $JOB/finished ]]; then
+		why+=("lockdep was off at the end (debug_locks: $locks)")
+	fi
 fi
 if [[ -s $JOB/dmesg-warn.log ]]; then
 	log "dmesg at warn level and above (informative):"
