@@ -280,13 +280,19 @@ t_follow_vsadm() {
 # Drain: nothing new, deleted once its flows end, or reset at the deadline.
 t_drain() {
 	local pid rc=0 start
-	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=3000" "$VIP:80" \
+	# 6 s: long enough to be found open on a slow (debug) kernel.
+	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=6000" "$VIP:80" \
 		>/dev/null 2>&1 &
 	pid=$!
 	wait_until 10 _established_any
 	local out ip
 	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ && !f {print $NF; f = 1}')
 	ip=${out%:*}
+	if [[ -z $ip ]]; then
+		_not_ok "draining: a connection was open to drain"
+		wait "$pid" || true
+		return
+	fi
 	vsadm -e -t "$VIP:80" -r "$ip:80" --drain 60
 	check_eq "draining: listed as draining" "$(dest_field "$ip" state)" draining
 	check_eq "draining: new connections go elsewhere" \
@@ -301,6 +307,11 @@ t_drain() {
 	wait_until 10 _established_any
 	out=$(nsq lb "$VSADM" -Lnc | awk '/ESTABLISHED/ && !f {print $NF; f = 1}')
 	ip=${out%:*}
+	if [[ -z $ip ]]; then
+		_not_ok "drain deadline: a connection was open to drain"
+		wait "$pid" || true
+		return
+	fi
 	start=$SECONDS
 	vsadm -e -t "$VIP:80" -r "$ip:80" --drain 2
 	wait "$pid" || rc=$?
