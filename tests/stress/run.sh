@@ -14,7 +14,7 @@
 #   kunit    the KUnit suites under KASAN and lockdep (UML) and with
 #            DEBUG_ATOMIC_SLEEP (x86_64 in QEMU): tests/kunit/run.sh
 #            --debug and --x86
-#   debug    the e2e suite and the fuzzers on a debug kernel built from
+#   debug    the whole e2e suite (the fuzzers too) on a debug kernel built from
 #            linux-source-6.1 (KASAN, lockdep, DEBUG_ATOMIC_SLEEP,
 #            kmemleak): tests/stress/debug.sh
 #
@@ -65,7 +65,7 @@ for part in "${parts[@]}"; do
 		run kunit-x86-atomic-sleep tests/kunit/run.sh --x86
 		;;
 	debug)
-		run debug-kernel tests/stress/debug.sh
+		run debug-kernel tests/stress/debug.sh tests/e2e/{nat,health,fuzz,stress,userns}.sh
 		;;
 	*)
 		log "unknown part '$part' (full, kunit, debug)"
