@@ -114,7 +114,7 @@ t_kill_and_return() {
 	server_stop 1
 	ms=$(wait_state "${SERVER_IPS[0]}" down 10) || ms=timeout
 	echo "# s1 down after ${ms} ms"
-	check_range "killed s1 marked down within fall x interval (+2.5 s under emulation)" \
+	check_range "killed s1 marked down within fall x interval (+$SLACK_MS ms slack)" \
 		"$ms" 0 $((FALL * INTERVAL_MS + SLACK_MS))
 	check_eq "...reason names the failure" \
 		"$(dest_field "${SERVER_IPS[0]}" reason | grep -ci -e refused -e connect)" 1
@@ -126,7 +126,7 @@ t_kill_and_return() {
 	server_start 1
 	ms=$(wait_state "${SERVER_IPS[0]}" warming 10) || ms=timeout
 	echo "# s1 up (warming) after ${ms} ms"
-	check_range "restarted s1 back within rise x interval (+2.5 s under emulation)" \
+	check_range "restarted s1 back within rise x interval (+$SLACK_MS ms slack)" \
 		"$ms" 0 $((RISE * INTERVAL_MS + SLACK_MS))
 	local got s1
 	got=$(requests 42)
