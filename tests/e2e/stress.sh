@@ -391,12 +391,20 @@ t_flood() {
 	check_eq "flood: $FLOOD_SYNS SYNs sent" "$rc" 0
 	check_range "flood: the table filled to where eviction starts (7/8 of the limit)" \
 		"$maxn" $((CONN_MAX * 7 / 8 * 9 / 10)) "$CONN_MAX"
-	check_range "flood: slab objects stayed within the limit (+ $slack per-CPU)" \
-		"$maxo" 1 $((CONN_MAX + slack))
+	if [[ -e /proc/lockdep ]]; then
+		# The debug kernel: KASAN's quarantine holds freed objects
+		# back from the slab, and emulated with every checker on it
+		# serves a few hundred SYNs a second: its figures are printed
+		# above, the bounds are asserted on Debian's kernels.
+		echo "# flood: debug kernel: slab and success-rate bounds not asserted"
+	else
+		check_range "flood: slab objects stayed within the limit (+ $slack per-CPU)" \
+			"$maxo" 1 $((CONN_MAX + slack))
+		check "flood: the legitimate client's success rate is >= 99.9 %" \
+			test $((ok * 1000)) -ge $(((ok + fail) * 999)) -a "$ok" -gt 0
+	fi
 	check "flood: the extra slab objects were frees in flight (slab = table)" \
 		wait_s 20 slab_matches_table
-	check "flood: the legitimate client's success rate is >= 99.9 %" \
-		test $((ok * 1000)) -ge $(((ok + fail) * 999)) -a "$ok" -gt 0
 	# Recovery: the half-open entries time out and are collected.
 	check "flood: the table empties after the flood" \
 		wait_s 40 conns_le $((CONN_MAX / 10))
