@@ -28,9 +28,15 @@ LANE_SVCS=(udp:9)
 # Sets $ov (no subshell: 10,000 forks take minutes under emulation).
 other_vip() { ov="198.19.$(($1 / 250)).$(($1 % 250 + 1))"; }
 
-# The measured VIP's services in vsadm/ipvsadm -R lines.
+# A lane's services in vsadm/ipvsadm -R lines (the same for both): the
+# NSVC - 1 other services, then the measured VIP's.
 lane_svc_lines() {
-	local sv fl r
+	local sv fl r i ov
+	for ((i = 1; i < $1; i++)); do
+		other_vip "$i"
+		echo "-A -u $ov:9 -s rr"
+		for r in "${RS[@]}"; do echo "-a -u $ov:9 -r $r:9 -m"; done
+	done
 	for sv in "${LANE_SVCS[@]}"; do
 		fl=-u
 		[[ ${sv%:*} == tcp ]] && fl=-t
@@ -76,27 +82,13 @@ lane_up() {
 	case $anchor in
 	plain) ;;
 	vsched)
-		{
-			for ((i = 1; i < nsvc; i++)); do
-				other_vip "$i"
-				echo "-A -u $ov:9 -s rr"
-				for r in "${RS[@]}"; do echo "-a -u $ov:9 -r $r:9 -m"; done
-			done
-			lane_svc_lines
-		} >"$f"
+		lane_svc_lines "$nsvc" >"$f"
 		nsx "$l" "$VSADM" -R <"$f"
 		;;
 	ipvs)
 		# IPVS schedules in LOCAL_IN: the VIP must be a local address.
 		nsq "$l" ip addr add "$VIP/32" dev lo
-		{
-			for ((i = 1; i < nsvc; i++)); do
-				other_vip "$i"
-				echo "-A -u $ov:9 -s rr"
-				for r in "${RS[@]}"; do echo "-a -u $ov:9 -r $r:9 -m"; done
-			done
-			lane_svc_lines
-		} >"$f"
+		lane_svc_lines "$nsvc" >"$f"
 		nsx "$l" ipvsadm -R <"$f"
 		;;
 	iptables)
