@@ -13,6 +13,7 @@ static void mk_state(struct vsadm_state *st)
 {
 	struct vsadm_svc_entry *e;
 
+	memset(st, 0, sizeof(*st));
 	st->n = 1;
 	st->svcs = calloc(1, sizeof(*st->svcs));
 	e = &st->svcs[0];
@@ -54,7 +55,7 @@ static char *list_str(const struct vsadm_state *st, unsigned int fmt)
 
 TEST(list_text_layout)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	char *out;
 
 	mk_state(&st);
@@ -72,7 +73,7 @@ TEST(list_text_layout)
 
 TEST(list_text_stats)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	char *out;
 
 	mk_state(&st);
@@ -107,7 +108,7 @@ TEST(largenum)
 
 TEST(list_json_shape)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	json_error_t jerr;
 	json_t *root, *svcs, *svc, *rs, *d;
 	char *out;

@@ -37,6 +37,7 @@ static void mk_state(struct vsadm_state *st)
 {
 	struct vsadm_svc_entry *e;
 
+	memset(st, 0, sizeof(*st));
 	st->n = 1;
 	st->svcs = calloc(1, sizeof(*st->svcs));
 	e = &st->svcs[0];
@@ -81,7 +82,7 @@ static char *list_str(const struct vsadm_state *st, unsigned int fmt)
 
 TEST(list_health_text)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	char *out;
 
 	mk_state(&st);
@@ -101,7 +102,7 @@ TEST(list_health_text)
 
 TEST(list_health_stats_layout_unchanged)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	char *out;
 
 	/* --stats keeps ipvsadm's counter columns, health or not. */
@@ -117,7 +118,7 @@ TEST(list_health_stats_layout_unchanged)
 
 TEST(list_health_json)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	json_error_t jerr;
 	json_t *root, *svc, *rs, *d;
 	char *out;
@@ -172,7 +173,7 @@ out:
 
 TEST(list_without_health_has_no_health_keys)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	json_error_t jerr;
 	json_t *root, *d;
 	char *out;

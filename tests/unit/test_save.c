@@ -37,6 +37,7 @@ static void mk_state(struct vsadm_state *st)
 {
 	struct vsadm_svc_entry *e;
 
+	memset(st, 0, sizeof(*st));
 	st->n = 3;
 	st->svcs = calloc(3, sizeof(*st->svcs));
 	e = &st->svcs[0];
@@ -77,7 +78,7 @@ static const char saved[] =
 
 TEST(save_sorted)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	char *out;
 
 	mk_state(&st);
@@ -91,7 +92,7 @@ TEST(save_sorted)
 
 TEST(save_stable)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	char *a, *b;
 
 	mk_state(&st);
@@ -165,7 +166,7 @@ static int plan_text(const struct vsadm_state *cur, const char *text,
 
 TEST(restore_roundtrip_changes_nothing)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	struct vsadm_plan plan;
 
 	mk_state(&st);
@@ -181,7 +182,7 @@ TEST(restore_roundtrip_changes_nothing)
 
 TEST(restore_merge_never_deletes)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	struct vsadm_plan plan;
 
 	mk_state(&st);
@@ -206,7 +207,7 @@ TEST(restore_merge_never_deletes)
 
 TEST(restore_merge_updates_scheduler)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	struct vsadm_plan plan;
 
 	mk_state(&st);
@@ -227,7 +228,7 @@ TEST(restore_merge_updates_scheduler)
 
 TEST(restore_replace_deletes_after_adding)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	struct vsadm_plan plan;
 
 	mk_state(&st);
@@ -256,7 +257,7 @@ TEST(restore_replace_deletes_after_adding)
 
 TEST(restore_validates_before_changing)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	struct vsadm_plan plan;
 
 	mk_state(&st);
@@ -283,7 +284,7 @@ TEST(restore_validates_before_changing)
 
 TEST(restore_explicit_deletes_and_set)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	struct vsadm_plan plan;
 
 	mk_state(&st);
@@ -300,5 +301,71 @@ TEST(restore_explicit_deletes_and_set)
 		CHECK(plan.acts[2].cfg.tcp_est == 0 && plan.acts[2].cfg.udp == 0);
 	}
 	vsadm_plan_free(&plan);
+	vsadm_state_free(&st);
+}
+
+/*
+ * Thousands of services through the index: lines out of order, a
+ * service deleted in the middle (the index is rebuilt) and servers added
+ * to services before and after it.
+ */
+TEST(restore_many_services_indexed)
+{
+	struct vsadm_state st = { 0 };
+	struct vsadm_plan plan;
+	size_t i, svc_new = 0, dest_new = 0, len = 0, cap = 1 << 20;
+	char *text = malloc(cap);
+	struct vs_svc key = { .af = AF_INET, .protocol = IPPROTO_UDP };
+	int ok = 1;
+
+	/* Services 0..2999 in a scrambled order (1,009 is prime). */
+	for (i = 0; i < 3000; i++) {
+		size_t k = (i * 1009) % 3000;
+
+		len += snprintf(text + len, cap - len,
+				"-A -u 198.19.%zu.%zu:9\n"
+				"-a -u 198.19.%zu.%zu:9 -r 198.18.0.1:9 -m\n",
+				k / 250, k % 250, k / 250, k % 250);
+	}
+	len += snprintf(text + len, cap - len, "-D -u 198.19.6.0:9\n"
+			"-a -u 198.19.0.7:9 -r 198.18.0.2:9 -m\n"
+			"-a -u 198.19.11.249:9 -r 198.18.0.2:9 -m\n");
+	CHECK(plan_text(&st, text, false, &plan) == 0);
+	for (i = 0; i < plan.n; i++) {
+		svc_new += plan.acts[i].op == VSADM_ACT_SVC_NEW;
+		dest_new += plan.acts[i].op == VSADM_ACT_DEST_NEW;
+	}
+	CHECK(svc_new == 2999);
+	CHECK(dest_new == 2999 + 2);
+	vsadm_plan_free(&plan);
+
+	/* A loaded state of 3,000 services, sorted and indexed: every key
+	 * is found at its entry, a missing one is not.
+	 */
+	st.svcs = calloc(3000, sizeof(*st.svcs));
+	CHECK(st.svcs != NULL);
+	if (!st.svcs)
+		return;
+	for (i = 0; i < 3000; i++) {
+		size_t k = (i * 1009) % 3000;
+
+		st.svcs[i].svc = key;
+		st.svcs[i].svc.port = 9;
+		st.svcs[i].svc.addr.s_addr = htonl(0xc6130000 |
+						   (k / 250) << 8 | k % 250);
+		st.n++;
+	}
+	vsadm_state_sort(&st);
+	CHECK(st.n_slots >= 2 * st.n);
+	for (i = 0; i < 3000; i++) {
+		key.port = 9;
+		key.addr.s_addr = htonl(0xc6130000 | (i / 250) << 8 | i % 250);
+		if (vsadm_state_find(&st, &key) != &st.svcs[i])
+			ok = 0;
+	}
+	CHECK(ok);
+	key.port = 10;
+	CHECK(vsadm_state_find(&st, &key) == NULL);
+	free(text);
 	vsadm_state_free(&st);
 }

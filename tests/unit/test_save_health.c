@@ -98,7 +98,7 @@ static int plan_text(const struct vsadm_state *cur, const char *text,
 
 TEST(save_admin_settings_only)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	char *out;
 
 	mk_state(&st);
@@ -112,7 +112,7 @@ TEST(save_admin_settings_only)
 
 TEST(restore_health_roundtrip_changes_nothing)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	struct vsadm_plan plan;
 
 	mk_state(&st);
@@ -154,7 +154,7 @@ TEST(restore_health_settings_into_empty)
 
 TEST(restore_never_sends_health)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	struct vsadm_plan plan;
 	const unsigned int health = VS_DEST_HAS_HEALTH | VS_DEST_HAS_REASON |
 				    VS_DEST_HAS_PCT | VS_DEST_HAS_CAP |
@@ -175,7 +175,7 @@ TEST(restore_never_sends_health)
 
 TEST(restore_health_changes)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	struct vsadm_plan plan;
 
 	mk_state(&st);
@@ -221,7 +221,7 @@ TEST(restore_health_changes)
 
 TEST(restore_refuses_drain)
 {
-	struct vsadm_state st;
+	struct vsadm_state st = { 0 };
 	struct vsadm_plan plan;
 
 	mk_state(&st);

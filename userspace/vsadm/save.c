@@ -155,10 +155,11 @@ static int model_copy(struct vsadm_state *dst, const struct vsadm_state *src)
 {
 	size_t i;
 
-	dst->n = 0;
+	memset(dst, 0, sizeof(*dst));
 	dst->svcs = calloc(src->n ? src->n : 1, sizeof(*dst->svcs));
 	if (!dst->svcs)
 		return -1;
+	dst->cap = src->n ? src->n : 1;
 	for (i = 0; i < src->n; i++) {
 		struct vsadm_svc_entry *e = &dst->svcs[i];
 
@@ -172,21 +173,28 @@ static int model_copy(struct vsadm_state *dst, const struct vsadm_state *src)
 			       e->n_dests * sizeof(*e->dests));
 		dst->n++;
 	}
+	vsadm_state_reindex(dst);
 	return 0;
 }
 
 static struct vsadm_svc_entry *model_add_svc(struct vsadm_state *st,
 					     const struct vs_svc *svc)
 {
-	struct vsadm_svc_entry *p = realloc(st->svcs,
-					    (st->n + 1) * sizeof(*p));
+	struct vsadm_svc_entry *p;
 
-	if (!p)
-		return NULL;
-	st->svcs = p;
+	if (st->n >= st->cap) {
+		size_t cap = st->n < 8 ? 16 : 2 * st->n;
+
+		p = realloc(st->svcs, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		st->svcs = p;
+		st->cap = cap;
+	}
 	p = &st->svcs[st->n++];
 	memset(p, 0, sizeof(*p));
 	p->svc = *svc;
+	vsadm_state_indexed_add(st);
 	return p;
 }
 
@@ -197,6 +205,7 @@ static void model_del_svc(struct vsadm_state *st, struct vsadm_svc_entry *e)
 	free(e->dests);
 	memmove(e, e + 1, (st->n - i - 1) * sizeof(*e));
 	st->n--;
+	vsadm_state_reindex(st);	/* positions moved */
 }
 
 static struct vs_dest *model_add_dest(struct vsadm_svc_entry *e,
@@ -317,12 +326,17 @@ static int plan_add(struct vsadm_plan *plan, enum vsadm_action_op op,
 		    const struct vs_svc *svc, const struct vs_dest *dest,
 		    const struct vs_config *cfg)
 {
-	struct vsadm_action *p = realloc(plan->acts,
-					 (plan->n + 1) * sizeof(*p));
+	struct vsadm_action *p;
 
-	if (!p)
-		return -1;
-	plan->acts = p;
+	if (plan->n == plan->cap) {
+		size_t cap = plan->cap ? 2 * plan->cap : 64;
+
+		p = realloc(plan->acts, cap * sizeof(*p));
+		if (!p)
+			return -1;
+		plan->acts = p;
+		plan->cap = cap;
+	}
 	p = &plan->acts[plan->n++];
 	memset(p, 0, sizeof(*p));
 	p->op = op;
@@ -500,6 +514,5 @@ out:
 void vsadm_plan_free(struct vsadm_plan *plan)
 {
 	free(plan->acts);
-	plan->acts = NULL;
-	plan->n = 0;
+	memset(plan, 0, sizeof(*plan));
 }

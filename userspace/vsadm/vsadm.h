@@ -111,12 +111,19 @@ struct vsadm_svc_entry {
 
 struct vsadm_state {
 	struct vsadm_svc_entry *svcs;
-	size_t n;
+	size_t n, cap;
+	/* An index of svcs by key (state.c); without one (n_slots 0) a
+	 * lookup searches the array.
+	 */
+	size_t *slots;
+	size_t n_slots;
 };
 
 int vsadm_state_load(struct vs_handle *h, struct vsadm_state *st);
 void vsadm_state_sort(struct vsadm_state *st);
 void vsadm_state_free(struct vsadm_state *st);
+void vsadm_state_reindex(struct vsadm_state *st);
+void vsadm_state_indexed_add(struct vsadm_state *st);
 int vsadm_svc_cmp(const struct vs_svc *a, const struct vs_svc *b);
 int vsadm_dest_cmp(const struct vs_dest *a, const struct vs_dest *b);
 struct vsadm_svc_entry *vsadm_state_find(const struct vsadm_state *st,
@@ -166,7 +173,7 @@ struct vsadm_action {
 
 struct vsadm_plan {
 	struct vsadm_action *acts;
-	size_t n;
+	size_t n, cap;
 };
 
 /*
