@@ -611,24 +611,17 @@ out:
 	return err;
 }
 
-/* Servers of one service in list order; cb->args[0] counts those sent. */
-static int vs_dest_dump(struct sk_buff *skb, struct netlink_callback *cb)
+/*
+ * The servers of @svc in list order, from the cb->args[0]th on; stops
+ * with -EMSGSIZE when @skb is full, cb->args[0] counting those sent.
+ */
+static int vs_dest_dump_svc(struct sk_buff *skb, struct netlink_callback *cb,
+			    struct vs_service *svc)
 {
-	struct nlattr *tb[VSCHED_SVC_A_MAX + 1];
-	struct vs_net *vn = vs_net(sock_net(skb->sk));
-	struct vs_service *svc;
 	struct vs_dest *dest;
 	long idx = 0;
-	int err = 0;
 	void *hdr;
 
-	mutex_lock(&vn->lock);
-	cb->seq = vn->gen;
-	svc = vs_svc_from_attrs(vn, vs_dump_attrs(cb), tb, cb->extack);
-	if (IS_ERR(svc)) {
-		err = PTR_ERR(svc);
-		goto out;
-	}
 	list_for_each_entry(dest, &svc->dests, list) {
 		if (idx++ < cb->args[0])
 			continue;
@@ -636,14 +629,50 @@ static int vs_dest_dump(struct sk_buff *skb, struct netlink_callback *cb)
 				  cb->nlh->nlmsg_seq, &vs_family, NLM_F_MULTI,
 				  VSCHED_CMD_DEST_GET);
 		if (!hdr)
-			break;
+			return -EMSGSIZE;
 		genl_dump_check_consistent(cb, hdr);
 		if (vs_fill_svc(skb, svc, false) || vs_fill_dest(skb, dest)) {
 			genlmsg_cancel(skb, hdr);
-			break;
+			return -EMSGSIZE;
 		}
 		genlmsg_end(skb, hdr);
 		cb->args[0] = idx;
+	}
+	return 0;
+}
+
+/*
+ * The servers of the service the request names or, when it names none,
+ * of every service in id order: one request lists a whole table (a dump
+ * per service cost vsadm -Ln a round trip per service). cb->args[1] is
+ * the id of the service being sent.
+ */
+static int vs_dest_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr *tb[VSCHED_SVC_A_MAX + 1];
+	struct vs_net *vn = vs_net(sock_net(skb->sk));
+	struct nlattr **attrs = vs_dump_attrs(cb);
+	struct vs_service *svc;
+	unsigned long id;
+	int err = 0;
+
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen;
+	if (attrs[VSCHED_A_SVC]) {
+		svc = vs_svc_from_attrs(vn, attrs, tb, cb->extack);
+		if (IS_ERR(svc))
+			err = PTR_ERR(svc);
+		else
+			vs_dest_dump_svc(skb, cb, svc);
+		goto out;
+	}
+	xa_for_each_start(&vn->svc_ids, id, svc, cb->args[1]) {
+		if (id != cb->args[1]) {
+			cb->args[1] = id;
+			cb->args[0] = 0;
+		}
+		if (vs_dest_dump_svc(skb, cb, svc))
+			break;
 	}
 out:
 	mutex_unlock(&vn->lock);

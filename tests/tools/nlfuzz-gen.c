@@ -291,7 +291,8 @@ void gen_valid(struct fmsg *m)
 		break;
 	case VSCHED_CMD_DEST_GET:
 		m->flags |= NLM_F_DUMP;
-		add_svc_key(m, pick_svc(rnd() % 5 != 0));
+		if (rnd() % 4)
+			add_svc_key(m, pick_svc(rnd() % 5 != 0));
 		break;
 	case VSCHED_CMD_CONN_GET:
 		m->flags |= NLM_F_DUMP;
@@ -702,6 +703,9 @@ enum expect predict(const struct fmsg *m, char *why, size_t n)
 	case VSCHED_CMD_DEST_GET:
 		if (dump && m->cmd == VSCHED_CMD_SVC_GET)
 			RET(EX_OK, "dump");
+		if (dump && m->cmd == VSCHED_CMD_DEST_GET &&
+		    !find_top(m, VSCHED_A_SVC))
+			RET(EX_OK, "dump of every service's servers");
 		k = svc_of(m);
 		if (k == -1)
 			RET(EX_ERR, "bad service key");

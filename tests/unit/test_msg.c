@@ -176,6 +176,14 @@ TEST(msg_dumps)
 		CHECK(top_types(msg) == B(VSCHED_A_SVC));
 		nlmsg_free(msg);
 	}
+	/* Without a service: every service's servers. */
+	msg = vs_req_build(FAMILY, VSCHED_CMD_DEST_GET, NULL, NULL, NULL);
+	CHECK(msg != NULL);
+	if (msg) {
+		check_header(msg, VSCHED_CMD_DEST_GET, true);
+		CHECK(top_types(msg) == 0);
+		nlmsg_free(msg);
+	}
 	msg = vs_req_build(FAMILY, VSCHED_CMD_CONN_GET, NULL, NULL, NULL);
 	CHECK(msg != NULL);
 	if (msg) {
@@ -230,7 +238,6 @@ TEST(msg_missing_arguments)
 
 	CHECK(!vs_req_build(FAMILY, VSCHED_CMD_SVC_NEW, NULL, NULL, NULL));
 	CHECK(!vs_req_build(FAMILY, VSCHED_CMD_DEST_NEW, &s, NULL, NULL));
-	CHECK(!vs_req_build(FAMILY, VSCHED_CMD_DEST_GET, NULL, NULL, NULL));
 	CHECK(!vs_req_build(FAMILY, VSCHED_CMD_CONFIG_SET, NULL, NULL, NULL));
 	CHECK(!vs_req_build(FAMILY, VSCHED_CMD_UNSPEC, &s, NULL, NULL));
 	CHECK(!vs_req_build(FAMILY, __VSCHED_CMD_MAX, &s, NULL, NULL));

@@ -49,7 +49,10 @@
  * VSCHED_CMD_DEST_DEL    in:  VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
  *                        PORT }. No new connection is scheduled to the
  *                        dest once the command returns.
- * VSCHED_CMD_DEST_GET    dump only, in: VSCHED_A_SVC { key }.
+ * VSCHED_CMD_DEST_GET    dump only, in: VSCHED_A_SVC { key }?: the
+ *                        servers of that service, or without it of every
+ *                        service (in service order, each message naming
+ *                        its service; NLM_F_DUMP_INTR on concurrent change).
  *                        out: VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
  *                        PORT, WEIGHT, FWD_METHOD, FLAGS, health,
  *                        STATE, STATE_AGE, EFF_WEIGHT, DRAIN_LEFT?,

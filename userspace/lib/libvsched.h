@@ -160,6 +160,20 @@ int vs_dest_del(struct vs_handle *h, const struct vs_svc *svc,
 int vs_dest_list(struct vs_handle *h, const struct vs_svc *svc,
 		 struct vs_dest **dests, size_t *n);
 
+/* A real server and the key of its service. */
+struct vs_svc_dest {
+	struct vs_svc svc;
+	struct vs_dest dest;
+};
+
+/*
+ * Every real server of every service in one dump, in the kernel's
+ * service order; *out is malloc()ed. A module older than this call
+ * answers -EINVAL (it wants a service): list per service then.
+ */
+int vs_dest_list_all(struct vs_handle *h, struct vs_svc_dest **out,
+		     size_t *n);
+
 int vs_flush(struct vs_handle *h);
 /* @svc NULL zeroes every counter. */
 int vs_zero(struct vs_handle *h, const struct vs_svc *svc);

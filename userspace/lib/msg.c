@@ -240,7 +240,8 @@ struct nl_msg *vs_req_build(int family, uint8_t cmd, const struct vs_svc *svc,
 		want_svc = want_dest = true;
 		break;
 	case VSCHED_CMD_DEST_GET:
-		want_svc = dump = true;
+		want_svc = svc;		/* no key: every service's */
+		dump = true;
 		break;
 	case VSCHED_CMD_CONN_GET:
 		dump = true;

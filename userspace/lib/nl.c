@@ -69,8 +69,19 @@ int vs_open_family(struct vs_handle **hp, const char *name)
 	}
 	/* Requests carry exactly the flags vs_req_build() gives them. */
 	nl_socket_disable_auto_ack(h->sk);
-	/* Dumps are sized after the largest buffer we offer. */
-	nl_socket_enable_msg_peek(h->sk);
+	/*
+	 * One recvmsg() per read into a 64 KiB buffer, no MSG_PEEK first
+	 * (a second system call for every answer): nothing the kernel sends
+	 * is larger, as it sizes dump skbs after the buffer offered and caps
+	 * them at 32 KiB. A larger message would fail with NLE_MSG_TRUNC,
+	 * never be cut silently.
+	 */
+	nl_socket_disable_msg_peek(h->sk);
+	err = nl_socket_set_msg_buf_size(h->sk, 65536);
+	if (err) {
+		err = vs_nlerr_to_errno(err);
+		goto err;
+	}
 	setsockopt(nl_socket_get_fd(h->sk), SOL_NETLINK, NETLINK_EXT_ACK,
 		   &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(h->sk), SOL_NETLINK, NETLINK_CAP_ACK,

@@ -225,6 +225,23 @@ int vs_dest_list(struct vs_handle *h, const struct vs_svc *svc,
 		       n);
 }
 
+static int vs_parse_svc_dest_item(struct nl_msg *msg, void *item)
+{
+	struct vs_svc_dest *p = item;
+
+	return vs_parse_dest_msg(msg, &p->svc, &p->dest);
+}
+
+int vs_dest_list_all(struct vs_handle *h, struct vs_svc_dest **out,
+		     size_t *n)
+{
+	struct vs_vec v = { .size = sizeof(**out),
+			    .parse = vs_parse_svc_dest_item };
+
+	return vs_dump(h, VSCHED_CMD_DEST_GET, NULL, &v, true, (void **)out,
+		       n);
+}
+
 int vs_conn_list(struct vs_handle *h, struct vs_conn **conns, size_t *n)
 {
 	struct vs_vec v = { .size = sizeof(**conns),

@@ -6,6 +6,7 @@
  */
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +121,65 @@ void vsadm_state_free(struct vsadm_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/* A module older than the whole-table dump: one dump per service. */
+static int load_dests_per_svc(struct vs_handle *h, struct vsadm_state *st)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < st->n; i++) {
+		struct vsadm_svc_entry *e = &st->svcs[i];
+
+		err = vs_dest_list(h, &e->svc, &e->dests, &e->n_dests);
+		/* A service deleted between the two dumps has no servers. */
+		if (err && err != -ENOENT)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Each server of the whole-table dump to its service's entry. A server of
+ * a service added after the service dump is left out, as the servers of
+ * a service deleted in between are: -L shows one or the other.
+ */
+static int load_dests(struct vs_handle *h, struct vsadm_state *st)
+{
+	struct vsadm_svc_entry *e;
+	struct vs_svc_dest *all;
+	size_t i, n;
+	int err;
+
+	err = vs_dest_list_all(h, &all, &n);
+	if (err == -EINVAL)
+		return load_dests_per_svc(h, st);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		e = vsadm_state_find(st, &all[i].svc);
+		if (e)
+			e->n_dests++;
+	}
+	for (i = 0; i < st->n; i++) {
+		e = &st->svcs[i];
+		if (!e->n_dests)
+			continue;
+		e->dests = malloc(e->n_dests * sizeof(*e->dests));
+		e->n_dests = 0;
+		if (!e->dests) {
+			free(all);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		e = vsadm_state_find(st, &all[i].svc);
+		if (e)
+			e->dests[e->n_dests++] = all[i].dest;
+	}
+	free(all);
+	return 0;
+}
+
 int vsadm_state_load(struct vs_handle *h, struct vsadm_state *st)
 {
 	struct vs_svc *svcs;
@@ -135,19 +195,13 @@ int vsadm_state_load(struct vs_handle *h, struct vsadm_state *st)
 		free(svcs);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++) {
-		struct vsadm_svc_entry *e = &st->svcs[i];
-
-		e->svc = svcs[i];
-		err = vs_dest_list(h, &e->svc, &e->dests, &e->n_dests);
-		/* A service deleted between the two dumps has no servers. */
-		if (err == -ENOENT)
-			err = 0;
-		if (err)
-			break;
-		st->n++;
-	}
+	st->cap = n ? n : 1;
+	for (i = 0; i < n; i++)
+		st->svcs[i].svc = svcs[i];
+	st->n = n;
 	free(svcs);
+	vsadm_state_reindex(st);
+	err = load_dests(h, st);
 	if (err) {
 		vsadm_state_free(st);
 		return err;
