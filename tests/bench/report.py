@@ -351,7 +351,7 @@ def section_control(rows, meta):
         return L + ["Not measured in this run.", ""]
     n = next(k[2] for k in rows if k[0] == "control_restore")
     L += ["%s services from one file with the same lines for both (`-A`, "
-          "`-a ... -m -w 1`), in empty namespaces; then `-Ln` of all, then "
+          "`-a ... -m -w 1`), each in a new namespace; then `-Ln` of all, then "
           "`-e` of one weight. Wall time, seconds, %s rounds alternating." % (
               meta.get("control_services", n), meta.get("control_rounds", "?")), "",
           "| operation | vsadm | ipvsadm | vsadm/ipvsadm | speed-up | goal |",
@@ -373,6 +373,19 @@ def section_control(rows, meta):
             cell(rows, m, "ipvs", n, "{:.3f}"), rat(v, i),
             rat(i, v, "{:.1f}×"), gs))
     L.append("")
+    # Round by round, so that a slow first or last one shows.
+    for m in ("control_restore", "control_list"):
+        per = [(a, rows.get((m, a, n)) or []) for a in ("vsched", "ipvs")]
+        if all(v for _, v in per):
+            L.append("%s by round: %s." % (labels[m], "; ".join(
+                "%s %s" % ("vsadm" if a == "vsched" else "ipvsadm",
+                           ", ".join("{:.2f}".format(x) for x in v))
+                for a, v in per)))
+    L += ["Each trial runs in a namespace of its own, created for it: IPVS "
+          "keeps deleted real servers in a trash list for a minute or so and "
+          "walks it on every add, so in a namespace just cleared with `-C` "
+          "its restore of 10,000 × 10 took three times as long (280 s "
+          "against 92 s in a trial run).", ""]
     if n != "10000":
         L += ["The goals are set for 10,000 × 10; this run loaded %s × 10 "
               "(QUICK), so the figures only indicate." % n, ""]
