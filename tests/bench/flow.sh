@@ -25,7 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/bench/lanes.sh
 . "$here/lanes.sh"
 ROUNDS=$(rounds 3 5)
-SECS=${SECS:-$( ((QUICK)) && echo 3 || echo 10)}
+SECS=${SECS:-$( ((QUICK)) && echo 3 || echo 6)}
 RATE=${RATE:-100}
 ANCHORS=(plain vsched ipvs iptables nft)
 LANE_SVCS=(tcp:5201 tcp:80)

@@ -21,12 +21,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 VSHEALTHD=${VSHEALTHD:-$VS_ROOT/userspace/vshealthd/vshealthd}
 NSERVERS=${NSERVERS:-1000}
 VIP=198.18.100.1
-SECS=${SECS:-$( ((QUICK)) && echo 4 || echo 20)}
+SECS=${SECS:-$( ((QUICK)) && echo 4 || echo 8)}
 # The window opens once the daemon has probed about every server once
 # (its first sweep sends 1,000 health updates and log lines that the
 # steady state does not), or after WARM_MAX seconds.
-WARM_MAX=${WARM_MAX:-$( ((QUICK)) && echo 8 || echo 20)}
-ROUNDS=$(rounds 3 3)
+WARM_MAX=${WARM_MAX:-$( ((QUICK)) && echo 8 || echo 12)}
+ROUNDS=$(rounds 3 5)
 
 setup() {
 	local i n
