@@ -262,7 +262,13 @@ struct nl_msg *vs_req_build(int family, uint8_t cmd, const struct vs_svc *svc,
 	if ((want_svc && !svc) || (want_dest && !dest) || (want_cfg && !cfg))
 		return NULL;
 
-	msg = nlmsg_alloc();
+	/*
+	 * A request is a few hundred bytes at most (two nests of integers,
+	 * a scheduler name and a reason under 64 bytes each); nlmsg_alloc()
+	 * would zero a whole page for each, 110,000 pages for a restore of
+	 * 10,000 x 10. A longer message would fail to build, never be cut.
+	 */
+	msg = nlmsg_alloc_size(1024);
 	if (!msg)
 		return NULL;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,

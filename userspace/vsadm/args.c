@@ -325,13 +325,16 @@ static int apply_option(const struct vsadm_option *opt, char *const *args,
 {
 	char name[64];
 
-	opt_name(opt, name, sizeof(name));
-	if (opt->id == O_UNSUPPORTED)
+	/* The name is formatted for an error only: -R parses 110,000 lines. */
+	if (opt->id == O_UNSUPPORTED) {
+		opt_name(opt, name, sizeof(name));
 		return fail(err, len, "option %s is not supported by vsched", name);
+	}
 	if (opt->id == O_CMD) {
 		if (seen->cmd_opt && o->cmd != opt->cmd) {
 			char prev[64];
 
+			opt_name(opt, name, sizeof(name));
 			opt_name(seen->cmd_opt, prev, sizeof(prev));
 			return fail(err, len,
 				    "more than one command: %s and %s", prev,
@@ -348,6 +351,7 @@ static int apply_option(const struct vsadm_option *opt, char *const *args,
 		return 0;
 	}
 	if ((seen->opts & BIT(opt->id)) && opt->nargs) {
+		opt_name(opt, name, sizeof(name));
 		return fail(err, len, "option %s given twice", name);
 	}
 	if ((opt->id == O_TCP || opt->id == O_UDP) &&

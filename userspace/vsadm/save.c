@@ -247,18 +247,22 @@ static int model_apply(struct vsadm_state *st, const struct vsadm_line *l,
 		*has_cfg = true;
 		return 0;
 	}
-	vsadm_svc_str(&o->svc, s, sizeof(s));
+	/* The names are formatted for an error only: 110,000 lines. */
 	e = vsadm_state_find(st, &o->svc);
-	if (!e && o->cmd != VSADM_ADD_SVC)
+	if (!e && o->cmd != VSADM_ADD_SVC) {
+		vsadm_svc_str(&o->svc, s, sizeof(s));
 		return fail(err, errlen, "%s:%u: no service %s", name,
 			    l->lineno, s);
+	}
 	if (o->has_dest) {
-		inet_ntop(AF_INET, &o->dest.addr, a, sizeof(a));
 		d = vsadm_entry_find_dest(e, &o->dest);
-		if (!d && o->cmd != VSADM_ADD_DEST)
+		if (!d && o->cmd != VSADM_ADD_DEST) {
+			vsadm_svc_str(&o->svc, s, sizeof(s));
+			inet_ntop(AF_INET, &o->dest.addr, a, sizeof(a));
 			return fail(err, errlen,
 				    "%s:%u: no real server %s:%u in %s", name,
 				    l->lineno, a, o->dest.port, s);
+		}
 	}
 	switch (o->cmd) {
 	case VSADM_ADD_SVC:
