@@ -389,15 +389,21 @@ t_flood() {
 	loop_errors legit
 	vsadm -Ln --stats || true
 	check_eq "flood: $FLOOD_SYNS SYNs sent" "$rc" 0
-	check_range "flood: the table filled to where eviction starts (7/8 of the limit)" \
-		"$maxn" $((CONN_MAX * 7 / 8 * 9 / 10)) "$CONN_MAX"
 	if [[ -e /proc/lockdep ]]; then
 		# The debug kernel: KASAN's quarantine holds freed objects
 		# back from the slab, and emulated with every checker on it
-		# serves a few hundred SYNs a second: its figures are printed
-		# above, the bounds are asserted on Debian's kernels.
-		echo "# flood: debug kernel: slab and success-rate bounds not asserted"
+		# serves a few hundred SYNs a second; its grace periods are
+		# long enough that entries awaiting one (which the limit
+		# counts) keep the table itself below 7/8 (681 of 1,000 once,
+		# 875 another time). What is asserted there: the flood reached
+		# the limit. Its figures are printed above; the bounds are
+		# asserted on Debian's kernels.
+		echo "# flood: debug kernel: fill, slab and success-rate bounds not asserted"
+		check "flood: the flood reached the limit (new flows refused)" \
+			test "$drops" -gt 0
 	else
+		check_range "flood: the table filled to where eviction starts (7/8 of the limit)" \
+			"$maxn" $((CONN_MAX * 7 / 8 * 9 / 10)) "$CONN_MAX"
 		check_range "flood: slab objects stayed within the limit (+ $slack per-CPU)" \
 			"$maxo" 1 $((CONN_MAX + slack))
 		check "flood: the legitimate client's success rate is >= 99.9 %" \
