@@ -10,6 +10,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "sched.h"
+#include "sched_hash.h"
 
 bool vs_allow_userns __read_mostly;
 module_param_named(allow_userns, vs_allow_userns, bool, 0444);
@@ -32,6 +33,9 @@ static int __init vs_init(void)
 	ret = vs_conn_init();
 	if (ret)
 		goto err_conn;
+	ret = vs_sched_hash_init();
+	if (ret)
+		goto err_hash;
 	ret = vs_sched_rr_init();
 	if (ret)
 		goto err_rr;
@@ -55,6 +59,8 @@ err_netns:
 err_wrr:
 	vs_sched_rr_exit();
 err_rr:
+	vs_sched_hash_exit();
+err_hash:
 	vs_conn_exit();
 err_conn:
 	return ret;
@@ -68,6 +74,7 @@ static void __exit vs_exit(void)
 	rcu_barrier();
 	vs_sched_wrr_exit();
 	vs_sched_rr_exit();
+	vs_sched_hash_exit();
 	vs_conn_exit();
 	pr_debug("unloaded\n");
 }

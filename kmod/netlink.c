@@ -40,6 +40,8 @@ static const struct nla_policy vs_svc_policy[VSCHED_SVC_A_MAX + 1] = {
 	[VSCHED_SVC_A_STATS]	  = { .type = NLA_REJECT },
 	[VSCHED_SVC_A_PAD]	  = { .type = NLA_REJECT },
 	[VSCHED_SVC_A_WARMUP]	  = NLA_POLICY_FULL_RANGE(NLA_U32, &vs_warmup_range),
+	/* Bits checked by vs_parse_sched_flags(), for its own message. */
+	[VSCHED_SVC_A_SCHED_FLAGS] = { .type = NLA_U32 },
 };
 
 static struct netlink_range_validation vs_weight_range = {
@@ -171,6 +173,22 @@ static int vs_parse_svc_key(struct nlattr *attr, struct nlattr **tb,
 }
 
 /* Under vn->lock. */
+/* VSCHED_SVC_A_SCHED_FLAGS, if present, into *@flags. */
+static int vs_parse_sched_flags(struct nlattr **tb, u32 *flags,
+				struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr = tb[VSCHED_SVC_A_SCHED_FLAGS];
+
+	if (!attr)
+		return 0;
+	*flags = nla_get_u32(attr);
+	if (*flags & ~__VSCHED_SCHED_F_ALL) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "unknown scheduler flag");
+		return -EINVAL;
+	}
+	return 1;
+}
+
 static struct vs_service *vs_svc_from_attrs(struct vs_net *vn,
 					    struct nlattr **attrs,
 					    struct nlattr **tb,
@@ -293,6 +311,8 @@ static int vs_fill_svc(struct sk_buff *skb, struct vs_service *svc, bool full)
 				   sched->ops->name) ||
 		    nla_put_u32(skb, VSCHED_SVC_A_FLAGS, svc->flags) ||
 		    nla_put_u32(skb, VSCHED_SVC_A_WARMUP, svc->warmup) ||
+		    nla_put_u32(skb, VSCHED_SVC_A_SCHED_FLAGS,
+				svc->sched_flags) ||
 		    nla_put_u32(skb, VSCHED_SVC_A_NUM_DESTS, svc->num_dests) ||
 		    vs_stats_fill(skb, VSCHED_SVC_A_STATS, svc->stats))
 			goto cancel;
@@ -391,12 +411,15 @@ static int vs_svc_new(struct sk_buff *skb, struct genl_info *info)
 	struct vs_net *vn = vs_net(genl_info_net(info));
 	struct vs_service *svc;
 	struct vs_svc_key key;
-	u32 flags = 0, warmup = 0;
+	u32 flags = 0, warmup = 0, sched_flags = 0;
 	int err;
 
 	err = vs_parse_svc_key(info->attrs[VSCHED_A_SVC], tb, &key,
 			       info->extack);
 	if (err)
+		return err;
+	err = vs_parse_sched_flags(tb, &sched_flags, info->extack);
+	if (err < 0)
 		return err;
 	if (tb[VSCHED_SVC_A_FLAGS])
 		flags = nla_get_u32(tb[VSCHED_SVC_A_FLAGS]);
@@ -405,7 +428,7 @@ static int vs_svc_new(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	err = vs_svc_add(vn, &key, tb[VSCHED_SVC_A_SCHED_NAME] ?
 			 nla_data(tb[VSCHED_SVC_A_SCHED_NAME]) : NULL,
-			 flags, warmup, info->extack, &svc);
+			 flags, warmup, sched_flags, info->extack, &svc);
 	if (!err)
 		vs_notify(svc, NULL, VSCHED_CMD_SVC_NEW);
 	mutex_unlock(&vn->lock);
@@ -417,7 +440,7 @@ static int vs_svc_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[VSCHED_SVC_A_MAX + 1];
 	struct vs_net *vn = vs_net(genl_info_net(info));
 	struct vs_service *svc;
-	u32 flags, warmup;
+	u32 flags, warmup, sched_flags;
 	int err;
 
 	mutex_lock(&vn->lock);
@@ -426,6 +449,9 @@ static int vs_svc_set(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(svc);
 		goto out;
 	}
+	err = vs_parse_sched_flags(tb, &sched_flags, info->extack);
+	if (err < 0)
+		goto out;
 	if (tb[VSCHED_SVC_A_FLAGS])
 		flags = nla_get_u32(tb[VSCHED_SVC_A_FLAGS]);
 	if (tb[VSCHED_SVC_A_WARMUP])
@@ -434,7 +460,7 @@ static int vs_svc_set(struct sk_buff *skb, struct genl_info *info)
 			  nla_data(tb[VSCHED_SVC_A_SCHED_NAME]) : NULL,
 			  tb[VSCHED_SVC_A_FLAGS] ? &flags : NULL,
 			  tb[VSCHED_SVC_A_WARMUP] ? &warmup : NULL,
-			  info->extack);
+			  err ? &sched_flags : NULL, info->extack);
 	if (!err)
 		vs_notify(svc, NULL, VSCHED_CMD_SVC_SET);
 out:

@@ -127,6 +127,53 @@ static void vs_test_nl_svc_rejects(struct kunit *test)
 	KUNIT_EXPECT_LT(test, vs_t_svc(test, unknown_attr, &key), 0);
 }
 
+/* The parsed attributes of a VSCHED_A_SVC nest into @tb. */
+static int vs_t_svc_tb(struct kunit *test, const struct vs_t_attr *attrs,
+		       struct nlattr **tb)
+{
+	struct vs_svc_key key;
+
+	return vs_parse_svc_key(vs_t_nest(test, VSCHED_A_SVC, attrs), tb, &key,
+				NULL);
+}
+
+/* SCHED_FLAGS: known bits read, an unknown one refused by name. */
+static void vs_test_nl_sched_flags(struct kunit *test)
+{
+	static const struct vs_t_attr both[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_TCP), VS_T_ADDR(VS_T_VIP),
+		VS_T_PORT(80), { VSCHED_SVC_A_SCHED_FLAGS, 4,
+				 VSCHED_SCHED_F_FALLBACK | VSCHED_SCHED_F_PORT },
+		VS_T_END
+	};
+	static const struct vs_t_attr unknown[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_TCP), VS_T_ADDR(VS_T_VIP),
+		VS_T_PORT(80), { VSCHED_SVC_A_SCHED_FLAGS, 4, 1U << 2 },
+		VS_T_END
+	};
+	static const struct vs_t_attr none[] = {
+		VS_T_AF(AF_INET), VS_T_PROTO(IPPROTO_TCP), VS_T_ADDR(VS_T_VIP),
+		VS_T_PORT(80), VS_T_END
+	};
+	struct nlattr *tb[VSCHED_SVC_A_MAX + 1];
+	struct netlink_ext_ack extack = {};
+	u32 flags = 0;
+
+	KUNIT_ASSERT_EQ(test, vs_t_svc_tb(test, both, tb), 0);
+	KUNIT_EXPECT_EQ(test, vs_parse_sched_flags(tb, &flags, &extack), 1);
+	KUNIT_EXPECT_EQ(test, flags, (u32)__VSCHED_SCHED_F_ALL);
+
+	KUNIT_ASSERT_EQ(test, vs_t_svc_tb(test, unknown, tb), 0);
+	KUNIT_EXPECT_EQ(test, vs_parse_sched_flags(tb, &flags, &extack),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, extack._msg, "unknown scheduler flag");
+
+	flags = 7;
+	KUNIT_ASSERT_EQ(test, vs_t_svc_tb(test, none, tb), 0);
+	KUNIT_EXPECT_EQ(test, vs_parse_sched_flags(tb, &flags, &extack), 0);
+	KUNIT_EXPECT_EQ(test, flags, 7U);	/* absent: left alone */
+}
+
 static int vs_t_dest_op(struct kunit *test, const struct vs_t_attr *attrs,
 			bool new, struct vs_dest_req *req)
 {
@@ -243,6 +290,7 @@ static void vs_test_nl_dest_health(struct kunit *test)
 static struct kunit_case vs_netlink_cases[] = {
 	KUNIT_CASE(vs_test_nl_svc_ok),
 	KUNIT_CASE(vs_test_nl_svc_rejects),
+	KUNIT_CASE(vs_test_nl_sched_flags),
 	KUNIT_CASE(vs_test_nl_dest),
 	KUNIT_CASE(vs_test_nl_dest_health),
 	{}

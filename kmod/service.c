@@ -68,7 +68,7 @@ static void vs_net_changed(struct vs_net *vn)
 }
 
 int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
-	       const char *sched, u32 flags, u32 warmup,
+	       const char *sched, u32 flags, u32 warmup, u32 sched_flags,
 	       struct netlink_ext_ack *extack, struct vs_service **out)
 {
 	const struct vs_sched_ops *ops;
@@ -104,6 +104,7 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 	svc->key = *key;
 	svc->flags = flags;
 	svc->warmup = warmup;
+	svc->sched_flags = sched_flags;
 	svc->vn = vn;
 	INIT_LIST_HEAD(&svc->dests);
 	refcount_set(&svc->refcnt, 1);
@@ -142,9 +143,11 @@ err_free:
 }
 
 int vs_svc_edit(struct vs_service *svc, const char *sched, const u32 *flags,
-		const u32 *warmup, struct netlink_ext_ack *extack)
+		const u32 *warmup, const u32 *sched_flags,
+		struct netlink_ext_ack *extack)
 {
 	const struct vs_sched_ops *ops = NULL;
+	u32 old_sched_flags = svc->sched_flags;
 	struct vs_dest *dest;
 	int err;
 
@@ -155,9 +158,16 @@ int vs_svc_edit(struct vs_service *svc, const char *sched, const u32 *flags,
 			NL_SET_ERR_MSG_MOD(extack, "unknown scheduler");
 			return -ENOENT;
 		}
+	}
+	/* build() reads the scheduler flags from the service. */
+	if (sched_flags)
+		svc->sched_flags = *sched_flags;
+	if (ops || svc->sched_flags != old_sched_flags) {
 		err = vs_sched_rebuild(svc, ops);
-		if (err)
+		if (err) {
+			svc->sched_flags = old_sched_flags;
 			return err;
+		}
 	}
 	if (flags) {
 		svc->flags = *flags;
@@ -334,8 +344,11 @@ static void vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
 	struct vs_net *vn = dest->svc->vn;
 	u8 old_health = dest->health;
 
-	if (conf->weight)
+	if (conf->weight) {
 		dest->weight = *conf->weight;
+		if (dest->weight)
+			dest->last_weight = dest->weight;
+	}
 	if (conf->fwd)
 		dest->fwd = *conf->fwd;
 	if (conf->dflags)
@@ -454,12 +467,15 @@ int vs_dest_edit(struct vs_dest *dest, const struct vs_dest_conf *conf,
 		return -EINVAL;
 	}
 	vs_dest_apply(dest, conf);
-	if (vs_dest_refresh(dest) || (conf->dflags && *conf->dflags !=
-				      old.dflags)) {
+	/* sh and mh also read the last weight and (no fallback) the health. */
+	if (vs_dest_refresh(dest) || dest->dflags != old.dflags ||
+	    dest->last_weight != old.last_weight ||
+	    dest->health != old.health) {
 		err = vs_sched_rebuild(dest->svc, NULL);
 		if (err) {
 			/* Only what the scheduler reads needs undoing. */
 			dest->weight = old.weight;
+			dest->last_weight = old.last_weight;
 			dest->dflags = old.dflags;
 			dest->health = old.health;
 			dest->health_pct = old.health_pct;

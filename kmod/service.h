@@ -32,6 +32,7 @@ struct vs_service {
 	u32 id;				/* vs_net.svc_ids */
 	u32 flags;			/* enum vsched_svc_flags */
 	u32 warmup;			/* seconds, slow start */
+	u32 sched_flags;		/* enum vsched_sched_flags */
 	struct vs_net *vn;
 	struct list_head dests;		/* under vs_net.lock */
 	unsigned int num_dests;
@@ -60,6 +61,7 @@ struct vs_dest {
 	u8 fwd;				/* enum vsched_fwd_method */
 	u8 health;			/* enum vsched_health */
 	u32 weight;			/* the operator's */
+	u32 last_weight;		/* its last non-zero one (sh, mh) */
 	u32 eff_weight;			/* what schedulers use (uapi) */
 	u32 dflags;			/* enum vsched_dest_flags */
 	u32 health_pct;
@@ -84,10 +86,11 @@ struct vs_service *vs_svc_lookup(struct vs_net *vn,
 struct vs_service *vs_svc_find(struct vs_net *vn,
 			       const struct vs_svc_key *key);
 int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
-	       const char *sched, u32 flags, u32 warmup,
+	       const char *sched, u32 flags, u32 warmup, u32 sched_flags,
 	       struct netlink_ext_ack *extack, struct vs_service **out);
 int vs_svc_edit(struct vs_service *svc, const char *sched, const u32 *flags,
-		const u32 *warmup, struct netlink_ext_ack *extack);
+		const u32 *warmup, const u32 *sched_flags,
+		struct netlink_ext_ack *extack);
 void vs_svc_del(struct vs_service *svc);
 void vs_svc_flush(struct vs_net *vn);
 

@@ -28,10 +28,12 @@
  * A real server ("dest") is keyed by its service plus (address, port).
  *
  * VSCHED_CMD_SVC_NEW     in:  VSCHED_A_SVC { key, SCHED_NAME?, FLAGS?,
- *                        WARMUP? }. NLM_F_EXCL semantics always: -EEXIST
- *                        if present. SCHED_NAME defaults to "rr".
+ *                        WARMUP?, SCHED_FLAGS? }. NLM_F_EXCL semantics
+ *                        always: -EEXIST if present. SCHED_NAME defaults
+ *                        to "rr", SCHED_FLAGS to 0.
  * VSCHED_CMD_SVC_SET     in:  VSCHED_A_SVC { key, SCHED_NAME?, FLAGS?,
- *                        WARMUP? }. -ENOENT if the service does not exist.
+ *                        WARMUP?, SCHED_FLAGS? }. -ENOENT if the service
+ *                        does not exist.
  * VSCHED_CMD_SVC_DEL     in:  VSCHED_A_SVC { key }. Established flows of
  *                        its real servers follow the service's
  *                        EXPIRE_ON_DELETE flag.
@@ -39,7 +41,7 @@
  *                        dump: every service, resumable, consistent
  *                        (NLM_F_DUMP_INTR on concurrent change).
  *                        out: VSCHED_A_SVC { key, SCHED_NAME, FLAGS,
- *                        WARMUP, NUM_DESTS, STATS }
+ *                        WARMUP, SCHED_FLAGS, NUM_DESTS, STATS }
  * VSCHED_CMD_DEST_NEW    in:  VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
  *                        PORT, WEIGHT?, FWD_METHOD?, FLAGS?, health? }.
  *                        PORT defaults to the service port, WEIGHT to 1,
@@ -87,7 +89,24 @@
  * both ends, and its UDP entries dropped.
  *
  * Sorry servers (FLAGS VSCHED_DEST_F_SORRY) get new connections only
- * while no other server of the service is usable (EFF_WEIGHT > 0).
+ * while no other server of the service is usable (EFF_WEIGHT > 0), and
+ * from clients that sh or mh without the fallback flag cannot place.
+ *
+ * Scheduler flags (SCHED_FLAGS, enum vsched_sched_flags) tune the hashing
+ * schedulers, as ipvsadm's -b does IPVS's; other schedulers keep but
+ * ignore them. sh (source hashing) and mh (Maglev hashing) map a client
+ * address, plus its source port with VSCHED_SCHED_F_PORT, to a server
+ * through a table laid out over the service's servers that are not sorry
+ * servers, weighted by the last non-zero WEIGHT each was given. A server
+ * in the table that can take no new connection (EFF_WEIGHT 0: WEIGHT 0,
+ * draining, HEALTH_PCT or HEALTH_CAP 0) is unavailable: its clients get
+ * no server (a sorry server if there is one, else a refusal), or with
+ * VSCHED_SCHED_F_FALLBACK another server, the same one for a given
+ * client while the servers stay as they are. Without the fallback flag a
+ * server that is HEALTH down leaves the table, as keepalived removes a
+ * failed server from IPVS: its clients are redistributed (with mh only
+ * they move); with the flag it stays in the table, unavailable, so that
+ * no other client moves when it fails or comes back.
  *
  * Draining: DEST_SET with DRAIN = N seconds schedules nothing new to the
  * server; the kernel deletes it (a DEST_DEL event) once its last
@@ -159,6 +178,19 @@ enum vsched_svc_flags {
 					  VSCHED_SVC_F_DOWN_RESET,
 };
 
+/*
+ * Scheduler flags (VSCHED_SVC_A_SCHED_FLAGS): IPVS's IP_VS_SVC_F_SCHED1
+ * and 2, named sh-fallback/mh-fallback and sh-port/mh-port by ipvsadm.
+ */
+enum vsched_sched_flags {
+	/* sh, mh: a client whose server is unavailable gets another one. */
+	VSCHED_SCHED_F_FALLBACK		= 1U << 0,
+	/* sh, mh: hash the client's source port too, not only its address. */
+	VSCHED_SCHED_F_PORT		= 1U << 1,
+	__VSCHED_SCHED_F_ALL		= VSCHED_SCHED_F_FALLBACK |
+					  VSCHED_SCHED_F_PORT,
+};
+
 #define VSCHED_WARMUP_MAX		3600	/* seconds */
 #define VSCHED_DRAIN_MAX		86400	/* seconds */
 
@@ -175,6 +207,7 @@ enum vsched_svc_attr {
 	VSCHED_SVC_A_STATS,		/* nest, enum vsched_stats_attr (out) */
 	VSCHED_SVC_A_PAD,
 	VSCHED_SVC_A_WARMUP,		/* u32, seconds, 0..VSCHED_WARMUP_MAX */
+	VSCHED_SVC_A_SCHED_FLAGS,	/* u32, enum vsched_sched_flags */
 	__VSCHED_SVC_A_MAX
 };
 
