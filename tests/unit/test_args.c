@@ -250,3 +250,59 @@ TEST(addr_parse_refusals)
 	addr_rejects("[2001:db8::1]:80", 0, "IPv6 is not supported yet");
 	addr_rejects("2001:db8::1", 0, "IPv6 is not supported yet");
 }
+
+/* -b: ipvsadm's names, checked against -s, all bits for sh and mh. */
+TEST(args_sched_flags)
+{
+	struct vsadm_opts o;
+
+	CHECK(parse("-A -t 1.2.3.4:80 -s sh -b sh-fallback,sh-port", &o) == 0);
+	CHECK(o.svc.has & VS_SVC_HAS_SCHED_FLAGS);
+	CHECK(o.svc.sched_flags ==
+	      (VSCHED_SCHED_F_FALLBACK | VSCHED_SCHED_F_PORT));
+	CHECK(parse("-A -t 1.2.3.4:80 -s mh --sched-flags=mh-port", &o) == 0);
+	CHECK(o.svc.sched_flags == VSCHED_SCHED_F_PORT);
+	CHECK(parse("-A -t 1.2.3.4:80 -b mh-fallback -s mh", &o) == 0);
+	CHECK(o.svc.sched_flags == VSCHED_SCHED_F_FALLBACK);
+	/* IPVS's generic names, with any scheduler (ipvsadm shows them). */
+	CHECK(parse("-A -t 1.2.3.4:80 -s rr -b flag-1,flag-2", &o) == 0);
+	CHECK(o.svc.sched_flags ==
+	      (VSCHED_SCHED_F_FALLBACK | VSCHED_SCHED_F_PORT));
+	/* -E without -s: the names of one scheduler; "" clears. */
+	CHECK(parse("-E -t 1.2.3.4:80 -b mh-port", &o) == 0);
+	CHECK(o.svc.sched_flags == VSCHED_SCHED_F_PORT);
+	CHECK(!(o.svc.has & VS_SVC_HAS_SCHED));
+	CHECK(parse("-E -t 1.2.3.4:80 -b sh-port -b sh-port", &o) == -1);
+	{
+		char *argv[] = { "-E", "-t", "1.2.3.4:80", "-b", "" };
+
+		CHECK(vsadm_parse(5, argv, &o, err, sizeof(err)) == 0);
+		CHECK(o.svc.has & VS_SVC_HAS_SCHED_FLAGS);
+		CHECK(o.svc.sched_flags == 0);
+	}
+	/* Without -b, nothing is sent: -E keeps the service's flags. */
+	CHECK(parse("-E -t 1.2.3.4:80 -s sh", &o) == 0);
+	CHECK(!(o.svc.has & VS_SVC_HAS_SCHED_FLAGS));
+}
+
+TEST(args_sched_flags_rejects)
+{
+	rejects("-A -t 1.2.3.4:80 -s rr -b sh-port",
+		"incompatible scheduler flag 'sh-port': it is for -s sh, not rr");
+	rejects("-A -t 1.2.3.4:80 -s mh -b sh-fallback",
+		"incompatible scheduler flag 'sh-fallback'");
+	/* -A without -s is an rr service. */
+	rejects("-A -t 1.2.3.4:80 -b mh-port", "incompatible scheduler flag");
+	rejects("-E -t 1.2.3.4:80 -b sh-port,mh-port",
+		"scheduler flags of two schedulers");
+	rejects("-A -t 1.2.3.4:80 -s sh -b bogus",
+		"invalid scheduler flag 'bogus' (sh-fallback, sh-port");
+	rejects("-A -t 1.2.3.4:80 -s sh -b sh-port,", "invalid scheduler flag ''");
+	rejects("-A -t 1.2.3.4:80 -s sh -b sh-portx", "invalid scheduler flag");
+	rejects("-A -t 1.2.3.4:80 -s sh -b sh-", "invalid scheduler flag 'sh-'");
+	rejects("-A -t 1.2.3.4:80 -s sh -b flag-3",
+		"scheduler flag 'flag-3' is not supported by vsched");
+	rejects("-a -t 1.2.3.4:80 -r 10.0.0.1 -b sh-port",
+		"-b (--sched-flags) cannot be used with -a");
+	rejects("-A -t 1.2.3.4:80 -s sh -b", "needs an argument");
+}

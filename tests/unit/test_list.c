@@ -205,3 +205,56 @@ TEST(list_timeouts)
 	CHECK_STR(buf, "Timeout (tcp tcpfin udp): 900 120 300\n");
 	free(buf);
 }
+
+/* ipvsadm -Ln: "sh (sh-fallback,sh-port)"; -j: an array of names. */
+TEST(list_sched_flags)
+{
+	struct vsadm_state st = { 0 };
+	json_t *root, *flags;
+	char *out;
+
+	mk_state(&st);
+	st.svcs[0].n_dests = 0;
+	strcpy(st.svcs[0].svc.sched, "sh");
+	st.svcs[0].svc.sched_flags = VSCHED_SCHED_F_FALLBACK |
+				     VSCHED_SCHED_F_PORT;
+	st.svcs[0].svc.has |= VS_SVC_HAS_SCHED_FLAGS;
+	out = list_str(&st, VSADM_F_NUMERIC);
+	CHECK_HAS(out, "\nTCP  198.18.100.1:80 sh (sh-fallback,sh-port)\n");
+	free(out);
+	strcpy(st.svcs[0].svc.sched, "mh");
+	st.svcs[0].svc.sched_flags = VSCHED_SCHED_F_PORT;
+	out = list_str(&st, VSADM_F_NUMERIC);
+	CHECK_HAS(out, "\nTCP  198.18.100.1:80 mh (mh-port)\n");
+	free(out);
+	/* Another scheduler shows IPVS's generic names, as ipvsadm. */
+	strcpy(st.svcs[0].svc.sched, "rr");
+	out = list_str(&st, VSADM_F_NUMERIC);
+	CHECK_HAS(out, "\nTCP  198.18.100.1:80 rr (flag-2)\n");
+	free(out);
+	st.svcs[0].svc.sched_flags = 0;
+	out = list_str(&st, VSADM_F_NUMERIC);
+	CHECK_HAS(out, "\nTCP  198.18.100.1:80 rr\n");
+	free(out);
+	/* Counters only with --stats. */
+	st.svcs[0].svc.sched_flags = VSCHED_SCHED_F_PORT;
+	out = list_str(&st, VSADM_F_NUMERIC | VSADM_F_STATS);
+	CHECK(!strstr(out, "flag-2"));
+	free(out);
+
+	strcpy(st.svcs[0].svc.sched, "mh");
+	st.svcs[0].svc.sched_flags = VSCHED_SCHED_F_FALLBACK |
+				     VSCHED_SCHED_F_PORT;
+	out = list_str(&st, VSADM_F_NUMERIC | VSADM_F_JSON);
+	root = json_loads(out, 0, NULL);
+	CHECK(root);
+	flags = json_object_get(json_array_get(json_object_get(root,
+							       "services"),
+					       0), "sched_flags");
+	CHECK(json_is_array(flags) && json_array_size(flags) == 2);
+	CHECK_STR(json_string_value(json_array_get(flags, 0)), "mh-fallback");
+	CHECK_STR(json_string_value(json_array_get(flags, 1)), "mh-port");
+	json_decref(root);
+	free(out);
+	vsadm_state_free(&st);
+}

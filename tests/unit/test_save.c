@@ -369,3 +369,59 @@ TEST(restore_many_services_indexed)
 	free(text);
 	vsadm_state_free(&st);
 }
+
+/* -b in -S as ipvsadm -S writes it, back through -R unchanged. */
+TEST(save_sched_flags_roundtrip)
+{
+	struct vsadm_state st = { 0 };
+	struct vsadm_plan plan;
+	char *out;
+
+	mk_state(&st);
+	vsadm_state_sort(&st);
+	strcpy(st.svcs[0].svc.sched, "sh");
+	st.svcs[0].svc.sched_flags = VSCHED_SCHED_F_FALLBACK |
+				     VSCHED_SCHED_F_PORT;
+	st.svcs[0].svc.has |= VS_SVC_HAS_SCHED_FLAGS;
+	strcpy(st.svcs[1].svc.sched, "mh");
+	st.svcs[1].svc.sched_flags = VSCHED_SCHED_F_PORT;
+	st.svcs[1].svc.has |= VS_SVC_HAS_SCHED_FLAGS;
+	st.svcs[2].svc.has |= VS_SVC_HAS_SCHED_FLAGS;
+	out = save_str(&st);
+	CHECK_HAS(out, "-A -t 198.18.100.1:80 -s sh -b sh-fallback,sh-port\n");
+	CHECK_HAS(out, "-A -t 198.18.100.2:80 -s mh -b mh-port\n");
+	CHECK_HAS(out, "-A -u 198.18.100.1:53 -s rr\n");
+	CHECK(plan_text(&st, out, false, &plan) == 0);
+	CHECK(plan.n == 0);
+	vsadm_plan_free(&plan);
+	CHECK(plan_text(&st, out, true, &plan) == 0);
+	CHECK(plan.n == 0);
+	vsadm_plan_free(&plan);
+
+	/* A replace without -b clears the flags; a merge keeps them. */
+	CHECK(plan_text(&st, "-A -t 198.18.100.2:80 -s mh\n", false,
+			&plan) == 0);
+	CHECK(plan.n == 0);
+	vsadm_plan_free(&plan);
+	CHECK(plan_text(&st, "-A -t 198.18.100.2:80 -s mh\n", true,
+			&plan) == 0);
+	CHECK(plan.n >= 1);
+	if (plan.n >= 1) {
+		CHECK(plan.acts[0].op == VSADM_ACT_SVC_SET);
+		CHECK(plan.acts[0].svc.has & VS_SVC_HAS_SCHED_FLAGS);
+		CHECK(plan.acts[0].svc.sched_flags == 0);
+	}
+	vsadm_plan_free(&plan);
+	/* A new service sends its flags. */
+	CHECK(plan_text(&st, "-A -t 198.18.100.3:80 -s mh -b mh-port\n",
+			false, &plan) == 0);
+	CHECK(plan.n == 1);
+	if (plan.n == 1) {
+		CHECK(plan.acts[0].op == VSADM_ACT_SVC_NEW);
+		CHECK(plan.acts[0].svc.sched_flags == VSCHED_SCHED_F_PORT);
+		CHECK(plan.acts[0].svc.has & VS_SVC_HAS_SCHED_FLAGS);
+	}
+	vsadm_plan_free(&plan);
+	free(out);
+	vsadm_state_free(&st);
+}

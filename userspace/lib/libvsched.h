@@ -42,6 +42,7 @@ struct vs_stats {
 #define VS_SVC_HAS_SCHED	(1U << 0)
 #define VS_SVC_HAS_FLAGS	(1U << 1)
 #define VS_SVC_HAS_WARMUP	(1U << 2)
+#define VS_SVC_HAS_SCHED_FLAGS	(1U << 3)
 
 struct vs_svc {
 	/* The key: af, protocol, addr, port. */
@@ -53,6 +54,7 @@ struct vs_svc {
 	char sched[VSCHED_SCHED_NAME_MAX];
 	uint32_t flags;			/* enum vsched_svc_flags */
 	uint32_t warmup;		/* seconds */
+	uint32_t sched_flags;		/* enum vsched_sched_flags */
 	/* Replies only. */
 	uint32_t num_dests;
 	struct vs_stats stats;

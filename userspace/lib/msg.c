@@ -37,6 +37,7 @@ static struct nla_policy vs_svc_policy[VSCHED_SVC_A_MAX + 1] = {
 	[VSCHED_SVC_A_NUM_DESTS]	= { .type = NLA_U32 },
 	[VSCHED_SVC_A_STATS]		= { .type = NLA_NESTED },
 	[VSCHED_SVC_A_WARMUP]		= { .type = NLA_U32 },
+	[VSCHED_SVC_A_SCHED_FLAGS]	= { .type = NLA_U32 },
 };
 
 static struct nla_policy vs_dest_policy[VSCHED_DEST_A_MAX + 1] = {
@@ -125,6 +126,9 @@ static int vs_put_svc(struct nl_msg *msg, const struct vs_svc *svc,
 		return -EMSGSIZE;
 	if (full && (svc->has & VS_SVC_HAS_WARMUP) &&
 	    nla_put_u32(msg, VSCHED_SVC_A_WARMUP, svc->warmup))
+		return -EMSGSIZE;
+	if (full && (svc->has & VS_SVC_HAS_SCHED_FLAGS) &&
+	    nla_put_u32(msg, VSCHED_SVC_A_SCHED_FLAGS, svc->sched_flags))
 		return -EMSGSIZE;
 	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
 }
@@ -347,6 +351,10 @@ static int vs_parse_svc(struct nlattr *nest, struct vs_svc *svc)
 	if (tb[VSCHED_SVC_A_WARMUP]) {
 		svc->warmup = nla_get_u32(tb[VSCHED_SVC_A_WARMUP]);
 		svc->has |= VS_SVC_HAS_WARMUP;
+	}
+	if (tb[VSCHED_SVC_A_SCHED_FLAGS]) {
+		svc->sched_flags = nla_get_u32(tb[VSCHED_SVC_A_SCHED_FLAGS]);
+		svc->has |= VS_SVC_HAS_SCHED_FLAGS;
 	}
 	if (tb[VSCHED_SVC_A_NUM_DESTS])
 		svc->num_dests = nla_get_u32(tb[VSCHED_SVC_A_NUM_DESTS]);

@@ -65,6 +65,7 @@ enum vsadm_opt_id {
 	O_SORRY,
 	O_NOSORRY,
 	O_DRAIN,
+	O_SCHED_FLAGS,
 	O_UNSUPPORTED,
 	__O_MAX
 };
@@ -98,6 +99,7 @@ static const struct vsadm_option vsadm_options[] = {
 	{ 't', "tcp-service",	 O_TCP, 0, 1 },
 	{ 'u', "udp-service",	 O_UDP, 0, 1 },
 	{ 's', "scheduler",	 O_SCHED, 0, 1 },
+	{ 'b', "sched-flags",	 O_SCHED_FLAGS, 0, 1 },
 	{ 'r', "real-server",	 O_REAL, 0, 1 },
 	{ 'm', "masquerading",	 O_MASQ, 0, 0 },
 	{ 'w', "weight",	 O_WEIGHT, 0, 1 },
@@ -122,7 +124,6 @@ static const struct vsadm_option vsadm_options[] = {
 	{ 0,   "sctp-service",	 O_UNSUPPORTED, 0, 0 },
 	{ 'p', "persistent",	 O_UNSUPPORTED, 0, 0 },
 	{ 'M', "netmask",	 O_UNSUPPORTED, 0, 0 },
-	{ 'b', "sched-flags",	 O_UNSUPPORTED, 0, 0 },
 	{ 'x', "u-threshold",	 O_UNSUPPORTED, 0, 0 },
 	{ 'y', "l-threshold",	 O_UNSUPPORTED, 0, 0 },
 	{ '6', "ipv6",		 O_UNSUPPORTED, 0, 0 },
@@ -142,7 +143,8 @@ static const struct vsadm_option vsadm_options[] = {
 #define DEST_OPTS	(SVC_OPTS | BIT(O_REAL) | BIT(O_MASQ) | BIT(O_WEIGHT) | \
 			 BIT(O_GATE) | BIT(O_IPIP) | BIT(O_SORRY) | \
 			 BIT(O_NOSORRY))
-#define SVC_ADMIN_OPTS	(BIT(O_SCHED) | BIT(O_WARMUP) | BIT(O_DOWN))
+#define SVC_ADMIN_OPTS	(BIT(O_SCHED) | BIT(O_WARMUP) | BIT(O_DOWN) | \
+			 BIT(O_SCHED_FLAGS))
 
 /* Options each command accepts; -n is accepted everywhere, as ipvsadm. */
 static const unsigned int vsadm_allowed[__VSADM_CMD_MAX] = {
@@ -315,7 +317,7 @@ struct vsadm_seen {
 	unsigned int opts;		/* BIT(O_*) */
 	const struct vsadm_option *first[__O_MAX];
 	const char *svc_arg, *real_arg, *weight_arg, *sched_arg;
-	const char *warmup_arg, *down_arg, *drain_arg;
+	const char *warmup_arg, *down_arg, *drain_arg, *sched_flags_arg;
 	const struct vsadm_option *cmd_opt;
 };
 
@@ -385,6 +387,9 @@ static int apply_option(const struct vsadm_option *opt, char *const *args,
 	case O_DRAIN:
 		seen->drain_arg = args[0];
 		break;
+	case O_SCHED_FLAGS:
+		seen->sched_flags_arg = args[0];
+		break;
 	case O_NUMERIC:
 		o->fmt |= VSADM_F_NUMERIC;
 		break;
@@ -405,6 +410,64 @@ static int apply_option(const struct vsadm_option *opt, char *const *args,
 		break;
 	default:
 		break;
+	}
+	return 0;
+}
+
+#define SCHED_FLAG_NAMES \
+	"sh-fallback, sh-port, mh-fallback, mh-port, flag-1 or flag-2"
+
+/*
+ * -b, as ipvsadm: comma-separated names, each of a flag of the scheduler
+ * (@sched, NULL for -E without -s: then of one scheduler), or IPVS's
+ * generic flag-1 and flag-2. "" is no flag. The bits are the same for sh
+ * and mh (enum vsched_sched_flags).
+ */
+static int parse_sched_flags(const char *arg, const char *sched,
+			     uint32_t *flags, char *err, size_t len)
+{
+	const char *tok = arg, *end, *first = NULL;
+	static const char *const names[] = { "fallback", "port" };
+	size_t n, i;
+
+	*flags = 0;
+	for (; *arg; tok = end + 1) {
+		end = strchr(tok, ',');
+		if (!end)
+			end = tok + strlen(tok);
+		n = (size_t)(end - tok);
+		if (n == 6 && !strncmp(tok, "flag-", 5) && tok[5] >= '1' &&
+		    tok[5] <= '3') {
+			if (tok[5] == '3')
+				return fail(err, len,
+					    "scheduler flag 'flag-3' is not supported by vsched (%s)",
+					    SCHED_FLAG_NAMES);
+			*flags |= 1U << (tok[5] - '1');
+		} else {
+			for (i = 0; i < 2; i++)
+				if (n > 3 && (!strncmp(tok, "sh-", 3) ||
+					      !strncmp(tok, "mh-", 3)) &&
+				    strlen(names[i]) == n - 3 &&
+				    !strncmp(tok + 3, names[i], n - 3))
+					break;
+			if (i == 2)
+				return fail(err, len,
+					    "invalid scheduler flag '%.*s' (%s)",
+					    (int)n, tok, SCHED_FLAG_NAMES);
+			if (sched && (strlen(sched) != 2 ||
+				      strncmp(sched, tok, 2)))
+				return fail(err, len,
+					    "incompatible scheduler flag '%.*s': it is for -s %.2s, not %s",
+					    (int)n, tok, tok, sched);
+			if (first && strncmp(first, tok, 2))
+				return fail(err, len,
+					    "scheduler flags of two schedulers: '%.2s-' and '%.2s-'",
+					    first, tok);
+			first = tok;
+			*flags |= 1U << i;
+		}
+		if (!*end)
+			break;
 	}
 	return 0;
 }
@@ -518,6 +581,16 @@ static int finish(struct vsadm_opts *o, struct vsadm_seen *seen, char *err,
 		snprintf(o->svc.sched, sizeof(o->svc.sched), "%s",
 			 seen->sched_arg);
 		o->svc.has |= VS_SVC_HAS_SCHED;
+	}
+	if (seen->sched_flags_arg) {
+		/* -A without -s makes an rr service (the kernel's default). */
+		const char *sched = seen->sched_arg ? seen->sched_arg :
+				    o->cmd == VSADM_ADD_SVC ? "rr" : NULL;
+
+		if (parse_sched_flags(seen->sched_flags_arg, sched,
+				      &o->svc.sched_flags, err, len))
+			return -1;
+		o->svc.has |= VS_SVC_HAS_SCHED_FLAGS;
 	}
 	if (seen->real_arg) {
 		o->has_dest = true;
@@ -634,7 +707,7 @@ void vsadm_usage(FILE *f)
 	fprintf(f,
 		"Usage:\n"
 		"  vsadm -A|-E -t|-u ADDRESS:PORT [-s SCHEDULER] [--warmup SECONDS]\n"
-		"        [--down-policy quiesce|reset]\n"
+		"        [--down-policy quiesce|reset] [-b SCHED-FLAGS]\n"
 		"  vsadm -D -t|-u ADDRESS:PORT\n"
 		"  vsadm -a|-e -t|-u ADDRESS:PORT -r ADDRESS[:PORT] [-m] [-w WEIGHT]\n"
 		"        [--sorry|--no-sorry]\n"
@@ -662,7 +735,7 @@ void vsadm_usage(FILE *f)
 		"\nOptions:\n"
 		"  --tcp-service, -t ADDR:PORT  a TCP service\n"
 		"  --udp-service, -u ADDR:PORT  a UDP service\n"
-		"  --scheduler, -s NAME         rr or wrr (default: the module's)\n"
+		"  --scheduler, -s NAME         rr, wrr, sh or mh (default: the module's)\n"
 		"  --real-server, -r ADDR[:PORT] a real server (port: the service's)\n"
 		"  --masquerading, -m           NAT forwarding (the only method)\n"
 		"  --weight, -w WEIGHT          admin weight, 0..65535 (default 1; 0: no\n"
@@ -673,6 +746,11 @@ void vsadm_usage(FILE *f)
 		"  --down-policy quiesce|reset  with -A/-E: a server going down keeps its\n"
 		"                               connections (quiesce, default) or has them\n"
 		"                               reset at once (reset)\n"
+		"  --sched-flags, -b FLAGS      with -A/-E: comma-separated sh-fallback,\n"
+		"                               sh-port (-s sh), mh-fallback, mh-port\n"
+		"                               (-s mh): another server for a client\n"
+		"                               whose server is unavailable; hash the\n"
+		"                               source port too. \"\" clears them\n"
 		"  --sorry, --no-sorry          with -a/-e: a sorry server gets connections\n"
 		"                               only while no other server is usable\n"
 		"  --drain SECONDS              with -e: no new connections; the server is\n"

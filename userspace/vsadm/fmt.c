@@ -37,6 +37,38 @@ const char *vsadm_state_name(uint8_t protocol, uint8_t state)
 	}
 }
 
+const char *vsadm_sched_flag_name(const char *sched, unsigned int bit,
+				  char *buf, size_t len)
+{
+	static const char *const names[] = { "fallback", "port" };
+
+	if (bit < sizeof(names) / sizeof(names[0]) &&
+	    (!strcmp(sched, "sh") || !strcmp(sched, "mh")))
+		snprintf(buf, len, "%s-%s", sched, names[bit]);
+	else
+		snprintf(buf, len, "flag-%u", bit + 1);
+	return buf;
+}
+
+void vsadm_sched_flags_str(const char *sched, uint32_t flags, char *buf,
+			   size_t len)
+{
+	char name[32];
+	size_t used = 0;
+	unsigned int bit;
+
+	if (len)
+		buf[0] = '\0';
+	for (bit = 0; bit < 32 && used < len; bit++) {
+		if (!(flags & (1U << bit)))
+			continue;
+		used += snprintf(buf + used, len - used, "%s%s",
+				 used ? "," : "",
+				 vsadm_sched_flag_name(sched, bit, name,
+						       sizeof(name)));
+	}
+}
+
 void vsadm_svc_str(const struct vs_svc *svc, char *buf, size_t len)
 {
 	char a[INET_ADDRSTRLEN];

@@ -161,6 +161,26 @@ static void print_dest(struct vsadm_out *o, const struct vs_svc *svc,
 	out_close(o);
 }
 
+/* As ipvsadm: "sh (sh-fallback,sh-port)"; in JSON, an array of names. */
+static void print_sched_flags(struct vsadm_out *o, const struct vs_svc *svc,
+			      bool stats)
+{
+	char name[32];
+	unsigned int bit, n = 0;
+
+	if (!(svc->has & VS_SVC_HAS_SCHED_FLAGS))
+		return;
+	out_open_arr(o, "sched_flags");
+	for (bit = 0; bit < 32; bit++)
+		if (svc->sched_flags & (1U << bit))
+			out_str(o, NULL, stats ? NULL : n++ ? ",%s" : " (%s",
+				vsadm_sched_flag_name(svc->sched, bit, name,
+						      sizeof(name)));
+	out_close(o);
+	if (n)
+		out_text(o, ")");
+}
+
 static void print_svc(struct vsadm_out *o, const struct vsadm_svc_entry *e,
 		      unsigned int fmt, bool health)
 {
@@ -183,6 +203,7 @@ static void print_svc(struct vsadm_out *o, const struct vsadm_svc_entry *e,
 	out_str(o, "address", NULL, a);
 	out_uint(o, "port", NULL, svc->port);
 	out_str(o, "scheduler", stats ? NULL : " %s", svc->sched);
+	print_sched_flags(o, svc, stats);
 	out_open_arr(o, "flags");
 	if (svc->flags & VSCHED_SVC_F_EXPIRE_ON_DELETE)
 		out_str(o, NULL, stats ? NULL : " %s", "expire_on_delete");

@@ -3,10 +3,11 @@
  * vsadm -S, -R and --restore-replace.
  *
  * -S prints the sorted snapshot in ipvsadm -S form, so its output is
- * stable. It saves what the operator set (scheduler, admin weight, the
- * sorry flag, warm-up, down policy; non-default ones only) and never
- * what the health checker or a drain did: a restore must not bring a
- * server back "down" or an effective weight back as an admin one. A restore is done in three steps so that nothing changes
+ * stable. It saves what the operator set (scheduler and its -b flags,
+ * admin weight, the sorry flag, warm-up, down policy; non-default ones
+ * only) and never what the health checker or a drain did: a restore must
+ * not bring a server back "down" or an effective weight back as an admin
+ * one. A restore is done in three steps so that nothing changes
  * unless the whole file is good: every line is parsed (restore_parse),
  * the lines are applied to a model of the kernel's state to get the
  * wanted state and, from its difference with the current one, a plan
@@ -23,7 +24,7 @@
 
 void vsadm_save(FILE *f, const struct vsadm_state *st, bool numeric)
 {
-	char svc[300], dest[300];
+	char svc[300], dest[300], flags[128];
 	size_t i, j;
 
 	for (i = 0; i < st->n; i++) {
@@ -35,6 +36,11 @@ void vsadm_save(FILE *f, const struct vsadm_state *st, bool numeric)
 		fprintf(f, "-A %s %s", p, svc);
 		if (e->svc.has & VS_SVC_HAS_SCHED)
 			fprintf(f, " -s %s", e->svc.sched);
+		if (e->svc.sched_flags) {
+			vsadm_sched_flags_str(e->svc.sched, e->svc.sched_flags,
+					      flags, sizeof(flags));
+			fprintf(f, " -b %s", flags);
+		}
 		if (e->svc.warmup)
 			fprintf(f, " --warmup %u", e->svc.warmup);
 		if (e->svc.flags & VSCHED_SVC_F_DOWN_RESET)
@@ -271,10 +277,12 @@ static int model_apply(struct vsadm_state *st, const struct vsadm_line *l,
 			if (!e)
 				goto nomem;
 			/* A new service starts from the kernel's defaults
-			 * (zero), so in a replace a line without --warmup
-			 * or --down-policy means "none" and "quiesce".
+			 * (zero), so in a replace a line without --warmup,
+			 * --down-policy or -b means "none", "quiesce" and
+			 * no scheduler flag.
 			 */
-			e->svc.has |= VS_SVC_HAS_WARMUP | VS_SVC_HAS_FLAGS;
+			e->svc.has |= VS_SVC_HAS_WARMUP | VS_SVC_HAS_FLAGS |
+				      VS_SVC_HAS_SCHED_FLAGS;
 		}
 		/* An existing service is updated. */
 		__attribute__((fallthrough));
@@ -286,6 +294,10 @@ static int model_apply(struct vsadm_state *st, const struct vsadm_line *l,
 		if (o->svc.has & VS_SVC_HAS_WARMUP) {
 			e->svc.warmup = o->svc.warmup;
 			e->svc.has |= VS_SVC_HAS_WARMUP;
+		}
+		if (o->svc.has & VS_SVC_HAS_SCHED_FLAGS) {
+			e->svc.sched_flags = o->svc.sched_flags;
+			e->svc.has |= VS_SVC_HAS_SCHED_FLAGS;
 		}
 		if (o->svc.has & VS_SVC_HAS_FLAGS) {
 			e->svc.flags = (e->svc.flags & ~VSADM_SVC_FLAGS) |
@@ -355,9 +367,11 @@ static int plan_add(struct vsadm_plan *plan, enum vsadm_action_op op,
 		if (op == VSADM_ACT_SVC_NEW || op == VSADM_ACT_SVC_SET) {
 			p->svc.has = svc->has & (VS_SVC_HAS_SCHED |
 						 VS_SVC_HAS_WARMUP |
-						 VS_SVC_HAS_FLAGS);
+						 VS_SVC_HAS_FLAGS |
+						 VS_SVC_HAS_SCHED_FLAGS);
 			memcpy(p->svc.sched, svc->sched, sizeof(p->svc.sched));
 			p->svc.warmup = svc->warmup;
+			p->svc.sched_flags = svc->sched_flags;
 			p->svc.flags = svc->flags;
 		}
 	}
@@ -388,6 +402,8 @@ static bool svc_differs(const struct vs_svc *c, const struct vs_svc *w)
 {
 	return ((w->has & VS_SVC_HAS_SCHED) && strcmp(w->sched, c->sched)) ||
 	       ((w->has & VS_SVC_HAS_WARMUP) && w->warmup != c->warmup) ||
+	       ((w->has & VS_SVC_HAS_SCHED_FLAGS) &&
+		w->sched_flags != c->sched_flags) ||
 	       ((w->has & VS_SVC_HAS_FLAGS) &&
 		((w->flags ^ c->flags) & VSADM_SVC_FLAGS));
 }
@@ -420,6 +436,8 @@ static int plan_diff(const struct vsadm_state *cur,
 				s.has &= ~VS_SVC_HAS_WARMUP;
 			if (!s.flags)
 				s.has &= ~VS_SVC_HAS_FLAGS;
+			if (!s.sched_flags)
+				s.has &= ~VS_SVC_HAS_SCHED_FLAGS;
 			if (plan_add(plan, VSADM_ACT_SVC_NEW, &s, NULL, NULL))
 				return -1;
 		} else if (svc_differs(&c->svc, &s)) {

@@ -95,6 +95,16 @@ void vsadm_svc_str(const struct vs_svc *svc, char *buf, size_t len);
 void vsadm_addrport_str(struct in_addr addr, uint16_t port,
 			uint8_t protocol, bool numeric,
 			char *buf, size_t len);
+/*
+ * ipvsadm's name for scheduler flag bit @bit (enum vsched_sched_flags) of
+ * scheduler @sched: "sh-fallback", "mh-port"; "flag-1", "flag-2" for
+ * schedulers without names of their own. The names of @flags, comma-
+ * separated in bit order, as ipvsadm -L and -S write them.
+ */
+const char *vsadm_sched_flag_name(const char *sched, unsigned int bit,
+				  char *buf, size_t len);
+void vsadm_sched_flags_str(const char *sched, uint32_t flags, char *buf,
+			   size_t len);
 /* "up", "down", "warming", "draining" (enum vsched_dest_state) */
 const char *vsadm_dest_state_name(uint8_t state);
 /* A duration for people: "45s", "5m12s", "3h07m", "2d04h". */
