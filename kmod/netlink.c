@@ -172,8 +172,12 @@ static int vs_parse_svc_key(struct nlattr *attr, struct nlattr **tb,
 	return 0;
 }
 
-/* Under vn->lock. */
-/* VSCHED_SVC_A_SCHED_FLAGS, if present, into *@flags. */
+/*
+ * VSCHED_SVC_A_SCHED_FLAGS, if present, into *@flags: 1, 0 if absent. A
+ * check here rather than NLA_POLICY_MASK for a message that names it; not
+ * NLA_POLICY_VALIDATE_FN, which a policy dump of a u32 would WARN about
+ * (nla_get_range_unsigned() reads the function pointer as min and max).
+ */
 static int vs_parse_sched_flags(struct nlattr **tb, u32 *flags,
 				struct netlink_ext_ack *extack)
 {
@@ -189,6 +193,7 @@ static int vs_parse_sched_flags(struct nlattr **tb, u32 *flags,
 	return 1;
 }
 
+/* Under vn->lock. */
 static struct vs_service *vs_svc_from_attrs(struct vs_net *vn,
 					    struct nlattr **attrs,
 					    struct nlattr **tb,

@@ -438,12 +438,154 @@ t_proc() {
 		cat /proc/net/vsched_conn
 }
 
+# Clients at 198.18.1.100..131 besides 198.18.1.2, for the hashing
+# schedulers; added once.
+HASH_CLIENTS=()
+_hash_clients() {
+	local i
+	((${#HASH_CLIENTS[@]})) && return
+	for ((i = 100; i < 132; i++)); do
+		n_client ip addr add "198.18.1.$i/24" dev veth-c
+		HASH_CLIENTS+=("198.18.1.$i")
+	done
+}
+
+# who PORT ADDR: the servers that answered 3 connections from ADDR to
+# VIP:PORT, "s2" when one did, "s1+s2" when two did, FAIL on a failure.
+_who() {
+	local out rc=0
+	out=$(nsq client "$CLIENT" -b "$2" -n 3 -t 3000 "$VIP:$1" \
+		2>/dev/null) || rc=$?
+	((rc == 0)) || { echo FAIL; return; }
+	awk 'NF == 2 {printf "%s%s", sep, $1; sep = "+"}' <<<"$out"
+}
+
+# map PORT: "_who" of every hashing client, space-separated.
+_map() {
+	local a out=()
+	for a in "${HASH_CLIENTS[@]}"; do out+=("$(_who "$1" "$a")"); done
+	echo "${out[*]}"
+}
+
+# moved BEFORE AFTER GONE: of the clients of the servers other than GONE
+# (in BEFORE), how many changed server; of those of GONE, how many got
+# no server and how many still got GONE.
+_moved() {
+	local -a b a
+	local i moved=0 lost=0 stayed=0
+	read -ra b <<<"$1"
+	read -ra a <<<"$2"
+	for i in "${!b[@]}"; do
+		if [[ ${b[i]} != "$3" ]]; then
+			[[ ${a[i]} == "${b[i]}" ]] || ((++moved))
+		elif [[ ${a[i]} == FAIL ]]; then
+			((++lost))
+		elif [[ ${a[i]} == "$3" ]]; then
+			((++stayed))
+		fi
+	done
+	echo "moved=$moved lost=$lost stayed=$stayed"
+}
+
+# one_each MAP: every client of MAP had one server for all its requests.
+_one_each() { [[ " $1 " != *[+F]* ]]; }
+
+# Source hashing: a client keeps its server; clients spread; a server at
+# weight 0 keeps its place, so its clients get none (refused) or, with
+# sh-fallback, another one, and no other client moves.
+t_sh() {
+	local s before after
+	_hash_clients
+	vsadm -A -t "$VIP:82" -s sh
+	for s in "${SERVER_IPS[@]}"; do vsadm -a -t "$VIP:82" -r "$s:80" -m; done
+	vsadm -Ln -t "$VIP:82"
+	before=$(_map 82)
+	echo "# sh: $before"
+	check "sh: each of 32 clients gets one server for its 3 connections" \
+		_one_each "$before"
+	check_eq "sh: the 32 clients spread over the 3 servers" \
+		"$(tr ' ' '\n' <<<"$before" | sort -u | xargs)" "s1 s2 s3"
+	check_eq "sh: and keep their servers" "$(_map 82)" "$before"
+	vsadm -e -t "$VIP:82" -r "${SERVER_IPS[0]}:80" -m -w 0
+	after=$(_map 82)
+	echo "# sh, s1 at weight 0: $after"
+	check_eq "sh, s1 at weight 0: its clients are refused, nobody moves" \
+		"$(_moved "$before" "$after" s1)" \
+		"moved=0 lost=$(grep -o s1 <<<"$before" | wc -l) stayed=0"
+	vsadm -E -t "$VIP:82" -b sh-fallback
+	after=$(_map 82)
+	echo "# sh-fallback, s1 at weight 0: $after"
+	check_eq "sh-fallback, s1 at weight 0: its clients go elsewhere, nobody else moves" \
+		"$(_moved "$before" "$after" s1)" "moved=0 lost=0 stayed=0"
+	vsadm -e -t "$VIP:82" -r "${SERVER_IPS[0]}:80" -m -w 1
+	check_eq "sh-fallback, s1 back: every client on its first server" \
+		"$(_map 82)" "$before"
+	vsadm -D -t "$VIP:82"
+}
+
+# Maglev: one of four servers deleted, the clients of the other three
+# keep their servers, those of the deleted one go to the others.
+t_mh() {
+	local s before after
+	_hash_clients
+	[[ -e $VS_TMP/s4.ready ]] || server_up 4
+	vsadm -A -t "$VIP:83" -s mh
+	for s in "${SERVER_IPS[@]}" "$(server_ip 4)"; do
+		vsadm -a -t "$VIP:83" -r "$s:80" -m
+	done
+	before=$(_map 83)
+	echo "# mh: $before"
+	check_eq "mh: the 32 clients spread over the 4 servers" \
+		"$(tr ' ' '\n' <<<"$before" | sort -u | xargs)" "s1 s2 s3 s4"
+	check_eq "mh: and keep their servers" "$(_map 83)" "$before"
+	vsadm -d -t "$VIP:83" -r "${SERVER_IPS[1]}:80"
+	after=$(_map 83)
+	echo "# mh without s2: $after"
+	check_eq "mh, s2 deleted: the others' clients keep their servers, s2's are served" \
+		"$(_moved "$before" "$after" s2)" "moved=0 lost=0 stayed=0"
+	check "...each client by one server" _one_each "$after"
+	vsadm -D -t "$VIP:83"
+}
+
+# -b as ipvsadm shows and saves it, through -S | -R.
+t_sched_flags() {
+	local saved
+	vsadm -A -t "$VIP:84" -s sh -b sh-fallback,sh-port
+	vsadm -A -t "$VIP:85" -s mh -b mh-port
+	check_eq "-Ln shows sh's flags as ipvsadm does" \
+		"$(nsq lb "$VSADM" -Ln | grep "^TCP  $VIP:84 ")" \
+		"TCP  $VIP:84 sh (sh-fallback,sh-port)"
+	check_eq "...and mh's" "$(nsq lb "$VSADM" -Ln | grep "^TCP  $VIP:85 ")" \
+		"TCP  $VIP:85 mh (mh-port)"
+	check_fail "a flag of another scheduler is refused" \
+		nsq lb "$VSADM" -E -t "$VIP:85" -b sh-port
+	check_eq "...and changes nothing" \
+		"$(nsq lb "$VSADM" -Ln | grep "^TCP  $VIP:85 ")" \
+		"TCP  $VIP:85 mh (mh-port)"
+	vsadm -E -t "$VIP:84" -s mh -b mh-fallback
+	saved=$(nsq lb "$VSADM" -Sn)
+	awk '{print "# " $0}' <<<"$saved"
+	check_eq "-Sn saves them as ipvsadm -S does" \
+		"$(grep -- "-t $VIP:8[45] " <<<"$saved")" \
+		"-A -t $VIP:84 -s mh -b mh-fallback
+-A -t $VIP:85 -s mh -b mh-port"
+	vsadm -D -t "$VIP:84"
+	vsadm -E -t "$VIP:85" -b ''
+	check_eq "-b '' clears them" \
+		"$(nsq lb "$VSADM" -Ln | grep "^TCP  $VIP:85 ")" "TCP  $VIP:85 mh"
+	check "-R restores the saved configuration" \
+		nsq lb "$VSADM" -R <<<"$saved"
+	check_eq "...flags included" "$(nsq lb "$VSADM" -Sn)" "$saved"
+	vsadm -D -t "$VIP:84"
+	vsadm -D -t "$VIP:85"
+}
+
 # nat.sh [t_NAME...]: every scenario, or t_rr (which every other one
 # builds on) and the named ones, for debugging.
 all=(t_rr t_wrr t_quiesce t_delete t_no_server t_udp t_icmp_from_server t_pmtu
      t_delete_last_service t_local_client t_conntrack t_firewalls
      t_csum_offload_off t_cross_cpu t_permissions t_bad_input t_save_restore
-     t_large_table
+     t_large_table t_sh t_mh t_sched_flags
      t_proc)
 (($#)) && all=(t_rr "$@")
 topology_up 3

@@ -34,7 +34,7 @@ server_ip() { echo "198.18.2.$((10 + $1))"; }
 server_ip6() { echo "2001:db8:2::$((10 + $1))"; }
 
 topology_up() {
-	local n=${1:-3} i s
+	local n=${1:-3} i
 	[[ -x $VS_TOOLS/vs-httpd && -x $VS_TOOLS/vs-client ]] ||
 		pp make -s -C "$VS_TOOLS"
 
@@ -59,24 +59,31 @@ topology_up() {
 	n_lb sysctl -qw net.ipv6.conf.all.forwarding=1
 
 	for ((i = 1; i <= n; i++)); do
-		s=s$i
 		SERVER_IPS+=("$(server_ip "$i")")
 		SERVER_IP6S+=("$(server_ip6 "$i")")
-		ns_add "$s"
-		pp ip link add veth0 netns "$(ns_name "$s")" type veth \
-			peer name "veth-$s" netns "$(ns_name lb)"
-		n_lb ip link set "veth-$s" master br0 up
-		"n_$s" ip addr add "$(server_ip "$i")/24" dev veth0
-		"n_$s" ip addr add "$(server_ip6 "$i")/64" dev veth0 nodad
-		"n_$s" ip link set veth0 up
-		"n_$s" ip route add default via "$LB_SERVER_IP"
-		"n_$s" ip -6 route add default via 2001:db8:2::1
-		server_start "$i" nowait
+		server_up "$i" nowait
 	done
 	for ((i = 1; i <= n; i++)); do
 		wait_for_file "$VS_TMP/s$i.ready"
 	done
 	TOPO_SERVERS=$n
+}
+
+# server_up I [nowait]: server I's namespace, on br0, and its vs-httpd.
+# topology_up lists the servers it starts in SERVER_IPS; a test that
+# needs one more starts it with this and names it itself.
+server_up() {
+	local s=s$1
+	ns_add "$s"
+	pp ip link add veth0 netns "$(ns_name "$s")" type veth \
+		peer name "veth-$s" netns "$(ns_name lb)"
+	n_lb ip link set "veth-$s" master br0 up
+	"n_$s" ip addr add "$(server_ip "$1")/24" dev veth0
+	"n_$s" ip addr add "$(server_ip6 "$1")/64" dev veth0 nodad
+	"n_$s" ip link set veth0 up
+	"n_$s" ip route add default via "$LB_SERVER_IP"
+	"n_$s" ip -6 route add default via 2001:db8:2::1
+	server_start "$1" "${2:-}"
 }
 
 # server_start I [nowait]: (re)start server I's vs-httpd: HTTP and UDP on

@@ -41,6 +41,8 @@ static const struct pol svc_pol[VSCHED_SVC_A_MAX + 1] = {
 	[VSCHED_SVC_A_STATS]	  = REJ,
 	[VSCHED_SVC_A_PAD]	  = REJ,
 	[VSCHED_SVC_A_WARMUP]	  = U32(0, VSCHED_WARMUP_MAX),
+	/* Bits checked by the NEW and SET handlers: predict(). */
+	[VSCHED_SVC_A_SCHED_FLAGS] = U32(0, 0xffffffff),
 };
 
 static const struct pol dest_pol[VSCHED_DEST_A_MAX + 1] = {
@@ -198,14 +200,29 @@ static void add_svc_key(struct fmsg *m, int k)
 	top_add_u16(t, VSCHED_SVC_A_PORT, port);
 }
 
+static const char *const scheds[] = { "rr", "wrr", "sh", "mh" };
+
+static bool known_sched(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(scheds) / sizeof(scheds[0]); i++)
+		if (!strcmp(name, scheds[i]))
+			return true;
+	return false;
+}
+
 static void add_svc_opts(struct top *t)
 {
 	if (rnd() % 2)
-		top_add_str(t, VSCHED_SVC_A_SCHED_NAME, rnd() % 2 ? "rr" : "wrr");
+		top_add_str(t, VSCHED_SVC_A_SCHED_NAME, scheds[rnd() % 4]);
 	if (rnd() % 2)
 		top_add_u32(t, VSCHED_SVC_A_FLAGS, rnd() % 4);
 	if (rnd() % 2)
 		top_add_u32(t, VSCHED_SVC_A_WARMUP, pick(0, VSCHED_WARMUP_MAX));
+	if (rnd() % 2)
+		top_add_u32(t, VSCHED_SVC_A_SCHED_FLAGS,
+			    rnd() % (__VSCHED_SCHED_F_ALL + 1));
 }
 
 static void add_dest(struct fmsg *m, int k, bool opts)
@@ -427,7 +444,10 @@ void mutate(struct fmsg *m, char *why, size_t n)
 		snprintf(why, n, "unknown attr %d in nest %u", i, t->type);
 		break;
 	case 4:	/* unknown flag bits */
-		if (rnd() % 2)
+		if (rnd() % 3 == 2)
+			set_val(m, VSCHED_A_SVC, VSCHED_SVC_A_SCHED_FLAGS, 4,
+				(rnd() % 4) | 1U << (2 + rnd() % 30));
+		else if (rnd() % 2)
 			set_val(m, VSCHED_A_SVC, VSCHED_SVC_A_FLAGS, 4,
 				(rnd() % 4) | 1U << (2 + rnd() % 30));
 		else
@@ -711,17 +731,20 @@ enum expect predict(const struct fmsg *m, char *why, size_t n)
 			RET(EX_ERR, "bad service key");
 		if (k == -2)
 			RET(EX_UNSURE, "service outside the key space");
+		l = find_leaf(find_top(m, VSCHED_A_SVC), VSCHED_SVC_A_SCHED_FLAGS);
+		if ((m->cmd == VSCHED_CMD_SVC_NEW || m->cmd == VSCHED_CMD_SVC_SET) &&
+		    l && (leaf_val(l) & ~__VSCHED_SCHED_F_ALL))
+			RET(EX_ERR, "unknown scheduler flag");
 		l = find_leaf(find_top(m, VSCHED_A_SVC), VSCHED_SVC_A_SCHED_NAME);
 		if (m->cmd == VSCHED_CMD_SVC_NEW) {
-			if (l && strcmp((char *)l->d, "rr") && strcmp((char *)l->d, "wrr"))
+			if (l && !known_sched((char *)l->d))
 				RET(EX_ERR, "unknown scheduler");
 			RET(model.s[k].exists ? EX_ERR : EX_OK,
 			    model.s[k].exists ? "exists" : "new service");
 		}
 		if (!model.s[k].exists)
 			RET(EX_ERR, "no such service");
-		if (m->cmd == VSCHED_CMD_SVC_SET && l && strcmp((char *)l->d, "rr") &&
-		    strcmp((char *)l->d, "wrr"))
+		if (m->cmd == VSCHED_CMD_SVC_SET && l && !known_sched((char *)l->d))
 			RET(EX_ERR, "unknown scheduler");
 		if (m->cmd <= VSCHED_CMD_SVC_GET || m->cmd == VSCHED_CMD_DEST_GET)
 			RET(EX_OK, "service exists");

@@ -172,6 +172,8 @@ void model_apply(const struct fmsg *m)
 				get(l->d, &sv->flags, 4);
 			else if (l->type == VSCHED_SVC_A_WARMUP)
 				get(l->d, &sv->warmup, 4);
+			else if (l->type == VSCHED_SVC_A_SCHED_FLAGS)
+				get(l->d, &sv->sched_flags, 4);
 		}
 		break;
 	case VSCHED_CMD_SVC_DEL:
@@ -291,6 +293,7 @@ static void on_svc(const struct nlmsghdr *nh, void *arg)
 			 (const char *)(sb[VSCHED_SVC_A_SCHED_NAME] + 1));
 	s->flags = na_u32(sb[VSCHED_SVC_A_FLAGS]);
 	s->warmup = na_u32(sb[VSCHED_SVC_A_WARMUP]);
+	s->sched_flags = na_u32(sb[VSCHED_SVC_A_SCHED_FLAGS]);
 }
 
 struct dest_arg {
@@ -470,9 +473,10 @@ void model_compare(void)
 		if (!a->exists || !b->exists)
 			continue;
 		DIFF(strcmp(a->sched, b->sched) || a->flags != b->flags ||
-		     a->warmup != b->warmup,
-		     "service %d: kernel %s/%u/%u, model %s/%u/%u", k, a->sched,
-		     a->flags, a->warmup, b->sched, b->flags, b->warmup);
+		     a->warmup != b->warmup || a->sched_flags != b->sched_flags,
+		     "service %d: kernel %s/%u/%u/%u, model %s/%u/%u/%u", k,
+		     a->sched, a->flags, a->warmup, a->sched_flags, b->sched,
+		     b->flags, b->warmup, b->sched_flags);
 		for (j = 0; j < NDEST; j++) {
 			const struct mdest *x = &a->d[j], *y = &b->d[j];
 

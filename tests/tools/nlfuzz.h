@@ -87,7 +87,7 @@ struct mdest {
 struct msvc {
 	bool exists;
 	char sched[16];
-	uint32_t flags, warmup;
+	uint32_t flags, warmup, sched_flags;
 	struct mdest d[NDEST];
 };
 

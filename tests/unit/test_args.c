@@ -272,6 +272,10 @@ TEST(args_sched_flags)
 	CHECK(parse("-E -t 1.2.3.4:80 -b mh-port", &o) == 0);
 	CHECK(o.svc.sched_flags == VSCHED_SCHED_F_PORT);
 	CHECK(!(o.svc.has & VS_SVC_HAS_SCHED));
+	/* ...which cmds.c checks against the service's scheduler. */
+	CHECK_STR(o.sched_flags_of, "mh");
+	CHECK(parse("-E -t 1.2.3.4:80 -b flag-2", &o) == 0);
+	CHECK_STR(o.sched_flags_of, "");
 	CHECK(parse("-E -t 1.2.3.4:80 -b sh-port -b sh-port", &o) == -1);
 	{
 		char *argv[] = { "-E", "-t", "1.2.3.4:80", "-b", "" };

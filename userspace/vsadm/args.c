@@ -419,13 +419,14 @@ static int apply_option(const struct vsadm_option *opt, char *const *args,
 
 /*
  * -b, as ipvsadm: comma-separated names, each of a flag of the scheduler
- * (@sched, NULL for -E without -s: then of one scheduler), or IPVS's
- * generic flag-1 and flag-2. "" is no flag. The bits are the same for sh
- * and mh (enum vsched_sched_flags).
+ * (@sched, NULL for -E without -s: then of one scheduler, which cmds.c
+ * checks against the service's), or IPVS's generic flag-1 and flag-2. ""
+ * is no flag. The bits are the same for sh and mh (vsched_sched_flags).
  */
 static int parse_sched_flags(const char *arg, const char *sched,
-			     uint32_t *flags, char *err, size_t len)
+			     struct vsadm_opts *o, char *err, size_t len)
 {
+	uint32_t *flags = &o->svc.sched_flags;
 	const char *tok = arg, *end, *first = NULL;
 	static const char *const names[] = { "fallback", "port" };
 	size_t n, i;
@@ -464,6 +465,8 @@ static int parse_sched_flags(const char *arg, const char *sched,
 					    "scheduler flags of two schedulers: '%.2s-' and '%.2s-'",
 					    first, tok);
 			first = tok;
+			snprintf(o->sched_flags_of, sizeof(o->sched_flags_of),
+				 "%.2s", tok);
 			*flags |= 1U << i;
 		}
 		if (!*end)
@@ -587,8 +590,8 @@ static int finish(struct vsadm_opts *o, struct vsadm_seen *seen, char *err,
 		const char *sched = seen->sched_arg ? seen->sched_arg :
 				    o->cmd == VSADM_ADD_SVC ? "rr" : NULL;
 
-		if (parse_sched_flags(seen->sched_flags_arg, sched,
-				      &o->svc.sched_flags, err, len))
+		if (parse_sched_flags(seen->sched_flags_arg, sched, o, err,
+				      len))
 			return -1;
 		o->svc.has |= VS_SVC_HAS_SCHED_FLAGS;
 	}

@@ -152,13 +152,27 @@ int vsadm_restore(struct vs_handle *h, const struct vsadm_line *lines,
  * The kernel replaces all of a service's flags at once; vsadm sets only
  * VSADM_SVC_FLAGS, so it reads the others first. Another change between
  * the read and the write would be lost, as with any read-modify-write
- * over this ABI; vsadm is the only writer of service flags.
+ * over this ABI; vsadm is the only writer of service flags. Returns a
+ * negative errno for vsadm_report(), or 1 when it said what is wrong.
  */
-static int edit_svc(struct vs_handle *h, const struct vs_svc *svc)
+static int edit_svc(struct vs_handle *h, const struct vsadm_opts *o)
 {
+	const struct vs_svc *svc = &o->svc;
 	struct vs_svc cur, upd = *svc;
 	int err;
 
+	/* -E -b sh-port without -s: as ipvsadm, for an sh service only. */
+	if (o->sched_flags_of[0] && !(svc->has & VS_SVC_HAS_SCHED)) {
+		err = vs_svc_get(h, svc, &cur);
+		if (err)
+			return err;
+		if (strcmp(cur.sched, o->sched_flags_of)) {
+			fprintf(stderr,
+				"vsadm: incompatible scheduler flags: they are for -s %s, the service's scheduler is %s\n",
+				o->sched_flags_of, cur.sched);
+			return 1;	/* reported */
+		}
+	}
 	if ((svc->has & VS_SVC_HAS_FLAGS) &&
 	    (__VSCHED_SVC_F_ALL & ~VSADM_SVC_FLAGS)) {
 		err = vs_svc_get(h, svc, &cur);
@@ -186,7 +200,9 @@ int vsadm_run(struct vs_handle *h, const struct vsadm_opts *o)
 		err = vs_svc_add(h, svc);
 		break;
 	case VSADM_EDIT_SVC:
-		err = edit_svc(h, svc);
+		err = edit_svc(h, o);
+		if (err > 0)
+			return VSADM_EXIT_FAIL;
 		break;
 	case VSADM_DEL_SVC:
 		err = vs_svc_del(h, svc);

@@ -59,6 +59,8 @@ struct vsadm_opts {
 	enum vsadm_cmd cmd;
 	bool has_svc;
 	struct vs_svc svc;		/* sched in svc.sched if -s */
+	/* -E -b without -s: the scheduler -b's names belong to, or "". */
+	char sched_flags_of[VSCHED_SCHED_NAME_MAX];
 	bool has_dest;
 	struct vs_dest dest;		/* port always set (service's by default) */
 	struct vs_config set;		/* --set: tcp_est, tcp_fin, udp; 0 = keep */
