@@ -114,7 +114,10 @@ static void vs_mh_free(struct vs_sched_data *data)
 	vs_hash_tab_free(&container_of(data, struct vs_mh_data, base)->t);
 }
 
-/* Process context: a full table of 65521 entries takes a few ms. */
+/*
+ * Process context, under the namespace lock: 1.2 ms for 1,000 servers in
+ * KUnit under UML (vs_test_mh_entries), less for fewer.
+ */
 static struct vs_sched_data *vs_mh_build(struct vs_service *svc)
 {
 	struct vs_mh_data *d;

@@ -189,11 +189,67 @@ static void vs_test_mh_empty(struct kunit *test)
 	vs_hash_done(f);
 }
 
+/*
+ * With equal weights every round gives each server one entry, so 1,000
+ * servers get 65 or 66 of the 65,521 entries each; 1:2 weights give
+ * twice as many. Also prints what a build of that size costs.
+ */
+static void vs_test_mh_entries(struct kunit *test)
+{
+	unsigned int n = 1000, i, lo = UINT_MAX, hi = 0;
+	u32 *w = kunit_kcalloc(test, n, sizeof(*w), GFP_KERNEL);
+	unsigned int *cnt = kunit_kcalloc(test, n, sizeof(*cnt), GFP_KERNEL);
+	struct vs_hash_fixture *f;
+	struct vs_hash_tab *t;
+	u64 ns;
+
+	KUNIT_ASSERT_TRUE(test, w && cnt);
+	for (i = 0; i < n; i++)
+		w[i] = 1;
+	f = vs_hash_fixture(test, w, n, 0);
+	ns = ktime_get_ns();
+	vs_hash_rebuild(test, f, "mh");
+	ns = ktime_get_ns() - ns;
+	kunit_info(test, "build with %u servers: %llu us\n", n,
+		   div_u64(ns, 1000));
+	t = &container_of(rcu_dereference_protected(f->svc.sched, true),
+			  struct vs_mh_data, base)->t;
+	KUNIT_ASSERT_EQ(test, t->size, VS_MH_SIZE);
+	for (i = 0; i < t->size; i++)
+		cnt[t->tab[i]]++;
+	for (i = 0; i < n; i++) {
+		lo = min(lo, cnt[i]);
+		hi = max(hi, cnt[i]);
+	}
+	KUNIT_EXPECT_EQ(test, lo, VS_MH_SIZE / n);
+	KUNIT_EXPECT_EQ(test, hi, VS_MH_SIZE / n + 1);
+	vs_hash_done(f);
+
+	/* 500 of weight 1, 500 of weight 2: 43 or 44, 87 or 88 (a round
+	 * of 1,500 entries; the last one is cut short).
+	 */
+	for (i = 0; i < n; i++)
+		w[i] = 1 + i % 2;
+	memset(cnt, 0, n * sizeof(*cnt));
+	f = vs_hash_fixture(test, w, n, 0);
+	vs_hash_rebuild(test, f, "mh");
+	t = &container_of(rcu_dereference_protected(f->svc.sched, true),
+			  struct vs_mh_data, base)->t;
+	for (i = 0; i < t->size; i++)
+		cnt[t->tab[i]]++;
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_GE(test, cnt[i], 43U * w[i]);
+		KUNIT_EXPECT_LE(test, cnt[i], 44U * w[i]);
+	}
+	vs_hash_done(f);
+}
+
 static struct kunit_case vs_mh_cases[] = {
 	KUNIT_CASE(vs_test_mh_sticky_and_shares),
 	KUNIT_CASE(vs_test_mh_disruption),
 	KUNIT_CASE(vs_test_mh_fallback),
 	KUNIT_CASE(vs_test_mh_port),
+	KUNIT_CASE(vs_test_mh_entries),
 	KUNIT_CASE(vs_test_mh_empty),
 	{}
 };
