@@ -662,7 +662,7 @@ void vsadm_usage(FILE *f)
 		"\nOptions:\n"
 		"  --tcp-service, -t ADDR:PORT  a TCP service\n"
 		"  --udp-service, -u ADDR:PORT  a UDP service\n"
-		"  --scheduler, -s NAME         rr or wrr (default: the module's)\n"
+		"  --scheduler, -s NAME         rr, wrr, lc or wlc (default: the module's)\n"
 		"  --real-server, -r ADDR[:PORT] a real server (port: the service's)\n"
 		"  --masquerading, -m           NAT forwarding (the only method)\n"
 		"  --weight, -w WEIGHT          admin weight, 0..65535 (default 1; 0: no\n"
