@@ -198,10 +198,24 @@ static void add_svc_key(struct fmsg *m, int k)
 	top_add_u16(t, VSCHED_SVC_A_PORT, port);
 }
 
+/* The schedulers the module has. */
+static const char *const scheds[] = { "rr", "wrr", "lc", "wlc" };
+
+static bool known_sched(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(scheds) / sizeof(scheds[0]); i++)
+		if (!strcmp(name, scheds[i]))
+			return true;
+	return false;
+}
+
 static void add_svc_opts(struct top *t)
 {
 	if (rnd() % 2)
-		top_add_str(t, VSCHED_SVC_A_SCHED_NAME, rnd() % 2 ? "rr" : "wrr");
+		top_add_str(t, VSCHED_SVC_A_SCHED_NAME,
+			    scheds[rnd() % (sizeof(scheds) / sizeof(scheds[0]))]);
 	if (rnd() % 2)
 		top_add_u32(t, VSCHED_SVC_A_FLAGS, rnd() % 4);
 	if (rnd() % 2)
@@ -713,15 +727,14 @@ enum expect predict(const struct fmsg *m, char *why, size_t n)
 			RET(EX_UNSURE, "service outside the key space");
 		l = find_leaf(find_top(m, VSCHED_A_SVC), VSCHED_SVC_A_SCHED_NAME);
 		if (m->cmd == VSCHED_CMD_SVC_NEW) {
-			if (l && strcmp((char *)l->d, "rr") && strcmp((char *)l->d, "wrr"))
+			if (l && !known_sched((char *)l->d))
 				RET(EX_ERR, "unknown scheduler");
 			RET(model.s[k].exists ? EX_ERR : EX_OK,
 			    model.s[k].exists ? "exists" : "new service");
 		}
 		if (!model.s[k].exists)
 			RET(EX_ERR, "no such service");
-		if (m->cmd == VSCHED_CMD_SVC_SET && l && strcmp((char *)l->d, "rr") &&
-		    strcmp((char *)l->d, "wrr"))
+		if (m->cmd == VSCHED_CMD_SVC_SET && l && !known_sched((char *)l->d))
 			RET(EX_ERR, "unknown scheduler");
 		if (m->cmd <= VSCHED_CMD_SVC_GET || m->cmd == VSCHED_CMD_DEST_GET)
 			RET(EX_OK, "service exists");
