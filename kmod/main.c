@@ -42,6 +42,9 @@ static int __init vs_init(void)
 	ret = vs_sched_wrr_init();
 	if (ret)
 		goto err_wrr;
+	ret = vs_sched_lc_init();
+	if (ret)
+		goto err_lc;
 	ret = vs_netns_init();
 	if (ret)
 		goto err_netns;
@@ -55,6 +58,8 @@ err_genl:
 	vs_netns_exit();
 err_netns:
 	rcu_barrier();
+	vs_sched_lc_exit();
+err_lc:
 	vs_sched_wrr_exit();
 err_wrr:
 	vs_sched_rr_exit();
@@ -72,6 +77,7 @@ static void __exit vs_exit(void)
 	vs_netns_exit();
 	/* Entries, servers and scheduler state are freed in RCU callbacks. */
 	rcu_barrier();
+	vs_sched_lc_exit();
 	vs_sched_wrr_exit();
 	vs_sched_rr_exit();
 	vs_sched_hash_exit();

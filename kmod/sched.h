@@ -71,5 +71,7 @@ int vs_sched_rr_init(void);
 void vs_sched_rr_exit(void);
 int vs_sched_wrr_init(void);
 void vs_sched_wrr_exit(void);
+int vs_sched_lc_init(void);
+void vs_sched_lc_exit(void);
 
 #endif /* _VS_SCHED_H */

@@ -230,17 +230,24 @@ kunit_test_suite(vs_sched_suite);
 #ifdef CONFIG_VSCHED_KUNIT_BENCH
 /*
  * Microbenchmarks (make bench): a scheduling decision's cost with 3, 100
- * and 1,000 real servers, rr and wrr (weights 1..5), in ns per pick. The
- * shares are checked, so a broken scheduler fails.
+ * and 1,000 real servers, rr, wrr, lc and wlc (wrr and wlc: weights
+ * 1..5), in ns per pick. For lc and wlc each pick opens a connection on
+ * its server and the pick VS_BENCH_LIVE * n picks before closes one, so
+ * the servers carry load as in a real pool; that accounting (two atomics,
+ * as the connection table does) is in the figure. The shares (rr, wrr:
+ * of the picks; lc, wlc: of the open connections) are checked, so a
+ * broken scheduler fails.
  */
 #define VS_BENCH_PICKS	1000000U
+#define VS_BENCH_LIVE	4U
 
 static void vs_bench_sched(struct kunit *test, const char *name,
 			   unsigned int n)
 {
-	struct vs_dest *dests;
+	bool lc = !strcmp(name, "lc") || !strcmp(name, "wlc");
+	unsigned int i, total = 0, *picks, live = 0, slack;
+	struct vs_dest *dests, **ring;
 	struct vs_service *svc;
-	unsigned int i, total = 0, *picks;
 	struct vs_net *vn;
 	bool fair = true;
 	u64 t0, ns;
@@ -249,12 +256,15 @@ static void vs_bench_sched(struct kunit *test, const char *name,
 	svc = kunit_kzalloc(test, sizeof(*svc), GFP_KERNEL);
 	dests = kunit_kcalloc(test, n, sizeof(*dests), GFP_KERNEL);
 	picks = kunit_kcalloc(test, n, sizeof(*picks), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, vn && svc && dests && picks);
+	ring = kunit_kcalloc(test, VS_BENCH_LIVE * n, sizeof(*ring),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, vn && svc && dests && picks && ring);
 	mutex_init(&vn->lock);
 	svc->vn = vn;
 	INIT_LIST_HEAD(&svc->dests);
 	for (i = 0; i < n; i++) {
-		dests[i].weight = strcmp(name, "rr") ? 1 + i % 5 : 1;
+		dests[i].weight = strcmp(name, "rr") && strcmp(name, "lc") ?
+				  1 + i % 5 : 1;
 		dests[i].eff_weight = dests[i].weight;
 		dests[i].svc = svc;
 		list_add_tail(&dests[i].list, &svc->dests);
@@ -269,17 +279,32 @@ static void vs_bench_sched(struct kunit *test, const char *name,
 	for (i = 0; i < VS_BENCH_PICKS; i++) {
 		struct vs_dest *d = vs_sched_pick(svc, NULL);
 
-		if (d)
-			picks[d - dests]++;
+		if (!d)
+			continue;
+		picks[d - dests]++;
+		if (!lc)
+			continue;
+		atomic_inc(&d->inactconns);
+		if (ring[live])
+			atomic_dec(&ring[live]->inactconns);
+		ring[live] = d;
+		if (++live == VS_BENCH_LIVE * n)
+			live = 0;
 	}
 	rcu_read_unlock();
 	ns = ktime_get_ns() - t0;
-	/* Each server's share is its weight's, within one round. */
+	/*
+	 * Each server's share is its weight's, within one round (rr, wrr),
+	 * or within two connections per unit of weight (lc, wlc: least
+	 * connection balances what servers hold, not the picks).
+	 */
 	for (i = 0; i < n; i++) {
-		u64 want = div_u64((u64)VS_BENCH_PICKS * dests[i].weight, total);
+		u32 got = lc ? atomic_read(&dests[i].inactconns) : picks[i];
+		u64 want = div_u64((u64)(lc ? VS_BENCH_LIVE * n : VS_BENCH_PICKS) *
+				   dests[i].weight, total);
 
-		fair &= picks[i] + dests[i].weight >= want &&
-			picks[i] <= want + dests[i].weight;
+		slack = dests[i].weight * (lc ? 2 : 1);
+		fair &= got + slack >= want && got <= want + slack;
 	}
 	KUNIT_EXPECT_TRUE_MSG(test, fair, "%s with %u servers: unfair shares",
 			      name, n);
@@ -299,6 +324,8 @@ static void vs_bench_sched_all(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		vs_bench_sched(test, "rr", sizes[i]);
 		vs_bench_sched(test, "wrr", sizes[i]);
+		vs_bench_sched(test, "lc", sizes[i]);
+		vs_bench_sched(test, "wlc", sizes[i]);
 	}
 }
 

@@ -3,14 +3,14 @@
 # The benchmark inside the VM (tests/bench/run.sh boots it): the facts of
 # the run, then each part in turn. Parts write their figures to
 # $BENCH_DATA on the job share, which the host turns into the report.
-#   guest.sh [PART...]   parts: cost flow health control (default: all)
+#   guest.sh [PART...]   parts: cost sched flow health control (default: all)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export BENCH_DATA=${BENCH_DATA:-/run/vsched/bench-data.log}
 export QUICK=${QUICK:-0}
 : >"$BENCH_DATA"
 parts=("$@")
-((${#parts[@]})) || parts=(cost flow health control)
+((${#parts[@]})) || parts=(cost sched flow health control)
 
 m() { printf 'M\t%s\t%s\n' "$1" "$2" >>"$BENCH_DATA"; }
 m kernel "$(uname -r)"
@@ -22,6 +22,12 @@ m iptables "$(iptables -V 2>&1)"
 m nft "$(nft -v 2>&1)"
 m ipvsadm "$(ipvsadm -v 2>&1 | head -n1)"
 m vsadm "$("$here/../../userspace/vsadm/vsadm" -V 2>&1 | tr '\n' ' ')"
+# IPVS's connection hash table is fixed when ip_vs loads: size it for the
+# million connections the cost and sched parts leave behind, as an
+# operator would (2^20 buckets; the default 2^12 makes chains hundreds
+# long). Every part's "modprobe ip_vs" then finds it loaded.
+modprobe ip_vs conn_tab_bits=20
+m ipvs_conn_tab_bits "$(cat /sys/module/ip_vs/parameters/conn_tab_bits)"
 
 # Everything but the measured softirq work stays on CPU 0.
 taskset -p 1 $$ >/dev/null

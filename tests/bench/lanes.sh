@@ -28,10 +28,16 @@ LANE_SVCS=(udp:9)
 # Sets $ov (no subshell: 10,000 forks take minutes under emulation).
 other_vip() { ov="198.19.$(($1 / 250)).$(($1 % 250 + 1))"; }
 
+# Real server I (0-based) of a lane with many (lane_up's NRS): addresses
+# from 198.18.4.0/22, on the same link as RS. Sets $rs.
+many_rs() { rs="198.18.$((4 + $1 / 250)).$(($1 % 250 + 1))"; }
+
 # A lane's services in vsadm/ipvsadm -R lines (the same for both): the
-# NSVC - 1 other services, then the measured VIP's.
+# NSVC - 1 other services, then the measured VIP's, scheduled by SCHED
+# (rr) over RS or, with NRS, over NRS servers from many_rs (weights 1 for
+# rr and lc, 1..4 in turn for the others).
 lane_svc_lines() {
-	local sv fl r i ov
+	local sched=${2:-rr} nrs=${3:-0} sv fl r i ov w rs
 	for ((i = 1; i < $1; i++)); do
 		other_vip "$i"
 		echo "-A -u $ov:9 -s rr"
@@ -40,15 +46,26 @@ lane_svc_lines() {
 	for sv in "${LANE_SVCS[@]}"; do
 		fl=-u
 		[[ ${sv%:*} == tcp ]] && fl=-t
-		echo "-A $fl $VIP:${sv#*:} -s rr"
-		for r in "${RS[@]}"; do echo "-a $fl $VIP:${sv#*:} -r $r:${sv#*:} -m"; done
+		echo "-A $fl $VIP:${sv#*:} -s $sched"
+		if ((nrs == 0)); then
+			for r in "${RS[@]}"; do echo "-a $fl $VIP:${sv#*:} -r $r:${sv#*:} -m"; done
+			continue
+		fi
+		for ((i = 0; i < nrs; i++)); do
+			many_rs "$i"
+			w=1
+			[[ $sched == rr || $sched == lc ]] || w=$((1 + i % 4))
+			echo "-a $fl $VIP:${sv#*:} -r $rs:${sv#*:} -m -w $w"
+		done
 	done
 }
 
-# lane_up NAME ANCHOR NSVC: the measured service is the last of NSVC.
+# lane_up NAME ANCHOR NSVC [SCHED NRS]: the measured service is the last
+# of NSVC, scheduled by SCHED (rr) over RS or over NRS servers (many_rs;
+# vsched and ipvs anchors).
 lane_up() {
-	local name=$1 anchor=$2 nsvc=$3 c=c$1 l=l$1 s=s$1 f=$VS_TMP/$1.rules i r ov
-	local sv pr po k sep
+	local name=$1 anchor=$2 nsvc=$3 sched=${4:-rr} nrs=${5:-0}
+	local c=c$1 l=l$1 s=s$1 f=$VS_TMP/$1.rules i r ov sv pr po k sep rs mac
 	ns_add "$c"
 	ns_add "$l"
 	ns_add "$s"
@@ -77,18 +94,32 @@ lane_up() {
 		ip link set v0 up
 		ip route add default via 198.18.2.1
 		echo 1 >/sys/class/net/v0/queues/rx-0/rps_cpus"
+	if ((nrs)); then
+		# The balancer knows every server's link address beforehand: a
+		# thousand ARP exchanges in the first trial would overflow the
+		# backlog and leave packets queued for the next one.
+		mac=$(nsq "$s" cat /sys/class/net/v0/address)
+		for ((i = 0; i < nrs; i++)); do
+			many_rs "$i"
+			echo "addr add $rs/22 dev v0" >&3
+			echo "neigh replace $rs lladdr $mac dev vs nud permanent"
+		done >"$f.neigh" 3>"$f.addrs"
+		nsq "$s" ip -batch "$f.addrs"
+		nsq "$l" ip route add 198.18.4.0/22 dev vs
+		nsq "$l" ip -batch "$f.neigh"
+	fi
 	bg_run "$s" "sink-$name" "$VS_BLAST" -c 0 -k 9
 
 	case $anchor in
 	plain) ;;
 	vsched)
-		lane_svc_lines "$nsvc" >"$f"
+		lane_svc_lines "$nsvc" "$sched" "$nrs" >"$f"
 		nsx "$l" "$VSADM" -R <"$f"
 		;;
 	ipvs)
 		# IPVS schedules in LOCAL_IN: the VIP must be a local address.
 		nsq "$l" ip addr add "$VIP/32" dev lo
-		lane_svc_lines "$nsvc" >"$f"
+		lane_svc_lines "$nsvc" "$sched" "$nrs" >"$f"
 		nsx "$l" ipvsadm -R <"$f"
 		;;
 	iptables)

@@ -85,6 +85,11 @@ def gnuplot(script, out):
     return True
 
 
+def ipvs_buckets(meta):
+    b = meta.get("ipvs_conn_tab_bits")
+    return format(1 << int(b), ",") if b and b.isdigit() else "?"
+
+
 def section_health(rows, meta, out):
     L = ["## Health checking: 1,000 servers every second (issue 3)", ""]
     if not any(k[0] == "health_cpu" for k in rows):
@@ -163,7 +168,13 @@ def section_cost(rows, meta, out):
           "lane; conntrack is active only in the iptables and nftables "
           "lanes' namespaces (their NAT needs it); IPVS runs with its "
           "default `conntrack=0`; vsched and plain forwarding run without "
-          "conntrack. iptables backend: %s." % meta.get("iptables", "?"), ""]
+          "conntrack. iptables backend: %s. IPVS's connection table is "
+          "sized for the connections the rounds leave behind, as an "
+          "operator would size it for a million: `conn_tab_bits=%s` (%s "
+          "buckets; its default of 4,096 buckets would put hundreds of "
+          "entries in every chain and inflate its per-packet cost)." % (
+              meta.get("iptables", "?"), meta.get("ipvs_conn_tab_bits", "?"),
+              ipvs_buckets(meta)), ""]
     plain_n = med(rows, "cost_new", "plain", "1")
     plain_e = med(rows, "cost_est", "plain", "1")
     # Noise: the spread of the plain lane's trials (at least 5% of it).
@@ -320,6 +331,90 @@ plot for [i=0:3] '%s' index i using 1:2 with linespoints lw 2 title word('vsched
     return L
 
 
+SCHEDS = [("lc", "least connection"), ("wlc", "weighted least connection"),
+          ("mh", "Maglev hashing")]
+
+
+def section_sched(rows, meta, out):
+    L = ["## Scale in real servers (issue 4, item 5)", ""]
+    if not any(k[0] == "sched_new" for k in rows):
+        return L + ["Not measured in this run.", ""]
+    sizes = sorted({k[2] for k in rows if k[0] == "sched_new"}, key=int)
+    L += ["The lanes of the cost part with one service scheduled by lc, "
+          "wlc or mh over 3, 100 or 1,000 real servers (lc: weight 1; wlc "
+          "and mh: weights 1..4 in turn), vsched next to IPVS; cost = CPU 1 "
+          "per new connection (a new UDP flow), with routing, in µs; %s "
+          "packets per trial, %s rounds, lanes rotated each round. The "
+          "balancer's new-connection rate at saturation is the inverse of "
+          "this cost, so *rate at 1,000 / rate at 3* is cost at 3 / cost at "
+          "1,000. IPVS's lc and wlc compare every server for every new "
+          "connection; vsched's compare at most 32 (Documentation/design.rst)." % (
+              meta.get("sched_packets", "?"), meta.get("sched_rounds", "?")), "",
+          "| scheduler | anchor | %s | rate at %s / rate at %s |" % (
+              " | ".join("%s servers" % format(int(s), ",") for s in sizes),
+              format(int(sizes[-1]), ","), sizes[0]),
+          "|---|---|%s---|" % ("---|" * len(sizes))]
+    verdicts = []
+    for s, title in SCHEDS:
+        for a in ("vsched", "ipvs"):
+            an = "%s:%s" % (a, s)
+            if a == "vsched" and meta.get("sched_vsched_lacks_" + s):
+                L.append("| %s | vsched | %s | — |" % (s, " | ".join(["not yet"] * len(sizes))))
+                continue
+            if not any(k[0] == "sched_new" and k[1] == an for k in rows):
+                continue
+            lo, hi = med(rows, "sched_new", an, sizes[0]), med(rows, "sched_new", an, sizes[-1])
+            L.append("| %s | %s | %s | %s |" % (
+                s, NAMES[a], " | ".join(cell(rows, "sched_new", an, n) for n in sizes),
+                rat(lo, hi)))
+            if a == "vsched" and s in ("lc", "wlc") and sizes[-1] == "1000":
+                ok = None if None in (lo, hi) else lo / hi >= 0.8
+                verdicts.append("%s %s (%s)" % (s, goal_line(
+                    "%s new-connection rate at 1,000 servers >= 80%% of the rate at 3" % s,
+                    ok, "%s" % rat(lo, hi)), rat(lo, hi)))
+    dl = [v for k, vs in rows.items() if k[0] == "sched_delivered" for v in vs]
+    if dl:
+        L += ["", "Delivered (forwarded / sent) in every trial: %.3f to %.3f." % (
+            min(dl), max(dl))]
+    L.append("")
+    for s, _ in SCHEDS:
+        if meta.get("sched_vsched_lacks_" + s):
+            L.append("vsched has no `%s` scheduler yet: IPVS alone is shown." % s)
+    if verdicts:
+        L += ["", "Goal: lc and wlc at 1,000 servers keep at least 80% of the "
+              "rate at 3: " + "; ".join(verdicts) + ".", ""]
+    dat = os.path.join(out, "sched.dat")
+    series = []
+    with open(dat, "w") as f:
+        for s, _ in SCHEDS:
+            for a in ("vsched", "ipvs"):
+                an = "%s:%s" % (a, s)
+                pts = [(n, med(rows, "sched_new", an, n)) for n in sizes]
+                pts = [(n, v) for n, v in pts if v is not None]
+                if not pts:
+                    continue
+                series.append("%s-%s" % (SHORT[a], s))
+                for n, v in pts:
+                    f.write("%s %f\n" % (n, v))
+                f.write("\n\n")
+    png = os.path.join(out, "sched.png")
+    if series and gnuplot("""set terminal pngcairo size 800,450 noenhanced
+set output '%s'
+set title 'CPU per new connection vs real servers (median; lower is better)'
+set xlabel 'real servers'
+set ylabel 'µs of CPU per new connection (with routing)'
+set logscale x
+set xrange [2:1500]
+set yrange [0:*]
+set key top left
+set grid
+plot for [i=0:%d] '%s' index i using 1:2 with linespoints lw 2 title word('%s', i+1)
+""" % (png, len(series) - 1, dat, " ".join(series)), png):
+        L += ["![scale in real servers](sched.png)", ""]
+    os.unlink(dat)
+    return L
+
+
 def section_memory(rows, meta):
     L = ["## Memory per connection (issue 4, item 6)", ""]
     if not any(k[0] == "mem_objsize" for k in rows):
@@ -328,7 +423,8 @@ def section_memory(rows, meta):
           "(booted with `slub_nomerge`, no `slub_debug`), each connection "
           "still held. Bytes per connection = the cache's slabs (pages) / "
           "its objects in use. Hash tables are not included (IPVS's is "
-          "fixed, 4,096 buckets by default; vsched's rhashtable grows).", "",
+          "fixed at load time, here %s buckets of 8 bytes; vsched's "
+          "rhashtable grows with its entries)." % ipvs_buckets(meta), "",
           "| cache | objects held | object size B | slab bytes per connection |",
           "|---|---|---|---|"]
     for c in ("vsched_conn", "ip_vs_conn", "nf_conntrack"):
@@ -397,6 +493,8 @@ MICRO_OPS = [
     ("conn_new_expire", "entry made and expired (a new connection's table work)"),
     ("sched_rr", "scheduling decision, rr"),
     ("sched_wrr", "scheduling decision, wrr (weights 1..5)"),
+    ("sched_lc", "scheduling decision, lc (with a connection opened and one closed)"),
+    ("sched_wlc", "scheduling decision, wlc (weights 1..5; a connection opened and one closed)"),
     ("nat_tcp", "NAT rewrite of a TCP packet (address, port, checksum)"),
 ]
 
@@ -518,14 +616,16 @@ def main():
     L += section_health(rows, meta, args.out)
     L += section_cost(rows, meta, args.out)
     L += section_scale(rows, meta, args.out)
+    L += section_sched(rows, meta, args.out)
     L += section_memory(rows, meta)
     L += section_control(rows, meta)
     L += section_flow(rows, meta)
     L += section_micro(rows, meta)
-    L += ["## Not measured yet", "",
-          "- Scale in real servers with lc, wlc and mh (item 5): not yet — "
-          "vsched has rr and wrr only.",
-          "- End-to-end TCP connection rate: under emulation the client, "
+    L += ["## Not measured yet", ""]
+    if not any(k[0] == "sched_new" for k in rows):
+        L.append("- Scale in real servers with lc, wlc and mh (item 5): "
+                 "not in this run.")
+    L += ["- End-to-end TCP connection rate: under emulation the client, "
           "not the balancer, is the bottleneck (issue 4), so the "
           "new-connection figures above are CPU costs per connection "
           "measured on the balancer's CPU.", ""]

@@ -4,7 +4,7 @@
 # VM (no slub_debug, slub_nomerge, 2 vCPUs) that runs tests/bench/guest.sh,
 # and turn its figures into tests/bench/results/REPORT.md and PNG plots.
 #
-#   run.sh [--quick] [PART...]     parts: micro cost flow health control
+#   run.sh [--quick] [PART...]     parts: micro cost sched flow health control
 #
 # micro (tests/bench/micro.sh) runs on the host, under UML, before the VM;
 # the others inside the VM.
@@ -33,7 +33,7 @@ rm -f "$raw"/*.log
 parts=("$@")
 vm_parts=()
 micro=0
-((${#parts[@]})) || { micro=1; vm_parts=(cost flow health control); }
+((${#parts[@]})) || { micro=1; vm_parts=(cost sched flow health control); }
 for p in "${parts[@]}"; do
 	if [[ $p == micro ]]; then micro=1; else vm_parts+=("$p"); fi
 done

@@ -14,21 +14,21 @@ CLIENT=$VS_TOOLS/vs-client
 
 vsadm() { n_lb "$VSADM" "$@"; }
 
-# requests N [PATH]: N requests from the client, a connection each;
-# prints "s1=N s2=N ..." (and FAIL when any failed).
+# requests N [PATH [PORT]]: N requests from the client to VIP:PORT (80),
+# a connection each; prints "s1=N s2=N ..." (and FAIL when any failed).
 requests() {
 	local out rc=0
-	out=$(nsq client "$CLIENT" -n "$1" -t 5000 -p "${2:-/}" "$VIP:80" \
+	out=$(nsq client "$CLIENT" -n "$1" -t 5000 -p "${2:-/}" "$VIP:${3:-80}" \
 		2>/dev/null) || rc=$?
 	out=$(sort <<<"$out" | awk 'NF == 2 {printf "%s=%s ", $1, $2}')
 	((rc == 0)) || out+="FAIL"
 	echo "$out"
 }
 
-# sequence N: the servers that answered N requests, in order (vs-client
-# -v reports each answer on stderr).
+# sequence N [PORT]: the servers that answered N requests to VIP:PORT
+# (80), in order (vs-client -v reports each answer on stderr).
 sequence() {
-	nsq client "$CLIENT" -v -n "$1" -t 5000 "$VIP:80" 2>&1 >/dev/null |
+	nsq client "$CLIENT" -v -n "$1" -t 5000 "$VIP:${2:-80}" 2>&1 >/dev/null |
 		awk 'NF == 2 && $1 ~ /^[0-9]+$/ {printf "%s ", $2}'
 }
 
@@ -73,6 +73,59 @@ t_quiesce() {
 	check_eq "weight 0: ...with its answer from s1" \
 		"$(head -n1 "$VS_TMP/slow")" "s1 1"
 	vsadm -e -t "$VIP:80" -r "${SERVER_IPS[0]}:80" -m -w 1
+}
+
+# The active connections of VIP:PORT's servers, "s1 s2 s3" counts.
+_active() {
+	nsq lb "$VSADM" -Ln -t "$VIP:$1" |
+		awk '$1 == "->" && $2 ~ /^[0-9]/ {printf "%s ", $5}'
+}
+_active_is() { [[ $(_active "$1") == "$2" ]]; }
+
+# Least connection, IPVS's lc and wlc: a server's load is 256 per open
+# (established) connection plus 1 per closed one still in the table;
+# ties go to the first server in list order.
+t_lc() {
+	local s i pids=()
+	vsadm -A -t "$VIP:82" -s lc
+	for s in "${SERVER_IPS[@]}"; do vsadm -a -t "$VIP:82" -r "$s:80" -m -w 1; done
+	# Two slow requests hold two connections open on s1, the only
+	# server with a weight for a moment.
+	vsadm -e -t "$VIP:82" -r "${SERVER_IPS[1]}:80" -m -w 0
+	vsadm -e -t "$VIP:82" -r "${SERVER_IPS[2]}:80" -m -w 0
+	for i in 1 2; do
+		nsq client "$CLIENT" -n 1 -t 40000 -p "/slow?ms=25000" "$VIP:82" \
+			>"$VS_TMP/lc$i" 2>/dev/null &
+		pids+=($!)
+	done
+	wait_until 10 _active_is 82 "2 0 0 " || true
+	check_eq "lc: the held connections are active on s1" "$(_active 82)" \
+		"2 0 0 "
+	vsadm -e -t "$VIP:82" -r "${SERVER_IPS[1]}:80" -m -w 1
+	vsadm -e -t "$VIP:82" -r "${SERVER_IPS[2]}:80" -m -w 1
+	check_eq "lc: new connections go to the two idle servers, alternately" \
+		"$(sequence 6 82)" "s2 s3 s2 s3 s2 s3 "
+	check_eq "...and stay off the busy one" "$(requests 24 / 82)" \
+		"s2=12 s3=12 "
+	vsadm -Ln -t "$VIP:82"
+	check "lc: the held connections finish" wait "${pids[@]}"
+	check_eq "...with their answers from s1" \
+		"$(cat "$VS_TMP/lc1" "$VS_TMP/lc2")" "s1 1"$'\n'"s1 1"
+	vsadm -D -t "$VIP:82"
+
+	# wlc: load per unit of weight, the same sequence as IPVS.
+	vsadm -A -t "$VIP:83" -s wlc
+	for s in 1 2 3; do
+		vsadm -a -t "$VIP:83" -r "${SERVER_IPS[s - 1]}:80" -m -w "$s"
+	done
+	check_eq "wlc 1:2:3 picks like IPVS" "$(sequence 12 83)" \
+		"s1 s2 s3 s3 s2 s3 s1 s2 s3 s3 s2 s3 "
+	check_eq "wlc 1:2:3 splits 48 more 8/16/24" "$(requests 48 / 83)" \
+		"s1=8 s2=16 s3=24 "
+	check_eq "vsadm -Ln names the scheduler" \
+		"$(nsq lb "$VSADM" -Ln -t "$VIP:83" | awk '$1 == "TCP" {print $3}')" \
+		wlc
+	vsadm -D -t "$VIP:83"
 }
 
 t_delete() {
@@ -582,7 +635,7 @@ t_sched_flags() {
 
 # nat.sh [t_NAME...]: every scenario, or t_rr (which every other one
 # builds on) and the named ones, for debugging.
-all=(t_rr t_wrr t_quiesce t_delete t_no_server t_udp t_icmp_from_server t_pmtu
+all=(t_rr t_wrr t_lc t_quiesce t_delete t_no_server t_udp t_icmp_from_server t_pmtu
      t_delete_last_service t_local_client t_conntrack t_firewalls
      t_csum_offload_off t_cross_cpu t_permissions t_bad_input t_save_restore
      t_large_table t_sh t_mh t_sched_flags

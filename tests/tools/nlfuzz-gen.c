@@ -200,7 +200,8 @@ static void add_svc_key(struct fmsg *m, int k)
 	top_add_u16(t, VSCHED_SVC_A_PORT, port);
 }
 
-static const char *const scheds[] = { "rr", "wrr", "sh", "mh" };
+/* The schedulers the module has. */
+static const char *const scheds[] = { "rr", "wrr", "lc", "wlc", "sh", "mh" };
 
 static bool known_sched(const char *name)
 {
@@ -215,7 +216,8 @@ static bool known_sched(const char *name)
 static void add_svc_opts(struct top *t)
 {
 	if (rnd() % 2)
-		top_add_str(t, VSCHED_SVC_A_SCHED_NAME, scheds[rnd() % 4]);
+		top_add_str(t, VSCHED_SVC_A_SCHED_NAME,
+			    scheds[rnd() % (sizeof(scheds) / sizeof(scheds[0]))]);
 	if (rnd() % 2)
 		top_add_u32(t, VSCHED_SVC_A_FLAGS, rnd() % 4);
 	if (rnd() % 2)
