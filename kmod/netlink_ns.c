@@ -25,7 +25,8 @@ int vs_conn_dump_start(struct netlink_callback *cb)
 	struct rhashtable_iter *iter;
 	int err;
 
-	err = vs_check_perm(cb->skb, cb->extack);
+	err = vs_check_perm(cb->skb, cb->extack) ?:
+	      vs_no_dump_flags(vs_dump_attrs(cb), cb->extack);
 	if (err)
 		return err;
 	iter = kmalloc(sizeof(*iter), GFP_KERNEL);
