@@ -139,7 +139,7 @@ static struct top *find_top(const struct fmsg *m, uint16_t type)
 }
 
 /* VSCHED_A_DUMP_FLAGS: a u32 at the top level, not a nest. */
-static void add_dump_flags(struct fmsg *m, uint32_t v)
+void add_dump_flags(struct fmsg *m, uint32_t v)
 {
 	struct top *t;
 
