@@ -117,7 +117,8 @@ int vs_check_perm(const struct sk_buff *skb, struct netlink_ext_ack *extack)
 
 /*
  * VSCHED_A_DUMP_FLAGS is DEST_GET's: another command refuses it rather
- * than ignore what the caller asked for.
+ * than ignore what the caller asked for. Dumps check in their dumpit, not
+ * in start: 6.1 gives start no extack to carry the message.
  */
 int vs_no_dump_flags(struct nlattr **attrs, struct netlink_ext_ack *extack)
 {
@@ -498,15 +499,9 @@ static int vs_svc_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int vs_dest_dump_start(struct netlink_callback *cb)
+static int vs_dump_start(struct netlink_callback *cb)
 {
 	return vs_check_perm(cb->skb, cb->extack);
-}
-
-static int vs_svc_dump_start(struct netlink_callback *cb)
-{
-	return vs_check_perm(cb->skb, cb->extack) ?:
-	       vs_no_dump_flags(vs_dump_attrs(cb), cb->extack);
 }
 
 /* Services in id order; cb->args[0] is the next id to send. */
@@ -516,7 +511,11 @@ static int vs_svc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct vs_service *svc;
 	unsigned long id;
 	void *hdr;
+	int err;
 
+	err = vs_no_dump_flags(vs_dump_attrs(cb), cb->extack);
+	if (err)
+		return err;
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen;
 	xa_for_each_start(&vn->svc_ids, id, svc, cb->args[0]) {
@@ -775,7 +774,7 @@ static const struct genl_ops vs_ops[] = {
 	}, {
 		.cmd	= VSCHED_CMD_SVC_GET,
 		.doit	= vs_svc_get,
-		.start	= vs_svc_dump_start,
+		.start	= vs_dump_start,
 		.dumpit	= vs_svc_dump,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	}, {
@@ -792,7 +791,7 @@ static const struct genl_ops vs_ops[] = {
 		.flags	= GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd	= VSCHED_CMD_DEST_GET,
-		.start	= vs_dest_dump_start,
+		.start	= vs_dump_start,
 		.dumpit	= vs_dest_dump,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	}, {
