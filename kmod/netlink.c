@@ -102,6 +102,7 @@ static const struct nla_policy vs_policy[VSCHED_A_MAX + 1] = {
 	[VSCHED_A_CONN]	  = { .type = NLA_REJECT },
 	[VSCHED_A_INFO]	  = { .type = NLA_REJECT },
 	[VSCHED_A_CONFIG] = NLA_POLICY_NESTED(vs_config_policy),
+	[VSCHED_A_DUMP_FLAGS] = NLA_POLICY_MASK(NLA_U32, __VSCHED_DUMP_F_ALL),
 };
 
 /* Lookup helpers */
@@ -114,6 +115,20 @@ int vs_check_perm(const struct sk_buff *skb, struct netlink_ext_ack *extack)
 	NL_SET_ERR_MSG_MOD(extack,
 			   "needs CAP_NET_ADMIN in the initial user namespace (module parameter allow_userns is off)");
 	return -EPERM;
+}
+
+/*
+ * VSCHED_A_DUMP_FLAGS is DEST_GET's: another command refuses it rather
+ * than ignore what the caller asked for. Dumps check in their dumpit, not
+ * in start: 6.1 gives start no extack to carry the message.
+ */
+int vs_no_dump_flags(struct nlattr **attrs, struct netlink_ext_ack *extack)
+{
+	if (!attrs[VSCHED_A_DUMP_FLAGS])
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attrs[VSCHED_A_DUMP_FLAGS],
+			    "VSCHED_A_DUMP_FLAGS is for DEST_GET dumps only");
+	return -EINVAL;
 }
 
 static bool vs_unicast4(__be32 addr)
@@ -329,7 +344,8 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static int vs_fill_dest(struct sk_buff *skb, struct vs_dest *dest)
+/* @stats: with the counters (VSCHED_DEST_A_STATS), summed over CPUs. */
+static int vs_fill_dest(struct sk_buff *skb, struct vs_dest *dest, bool stats)
 {
 	unsigned long now = jiffies;
 	struct nlattr *nest;
@@ -359,7 +375,7 @@ static int vs_fill_dest(struct sk_buff *skb, struct vs_dest *dest)
 			atomic_read(&dest->activeconns)) ||
 	    nla_put_u32(skb, VSCHED_DEST_A_INACT_CONNS,
 			atomic_read(&dest->inactconns)) ||
-	    vs_stats_fill(skb, VSCHED_DEST_A_STATS, dest->stats)) {
+	    (stats && vs_stats_fill(skb, VSCHED_DEST_A_STATS, dest->stats))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -380,7 +396,7 @@ static struct sk_buff *vs_build(struct vs_service *svc, struct vs_dest *dest,
 	hdr = genlmsg_put(skb, portid, seq, &vs_family, 0, cmd);
 	if (!hdr)
 		goto err;
-	if (vs_fill_svc(skb, svc, !dest) || (dest && vs_fill_dest(skb, dest)))
+	if (vs_fill_svc(skb, svc, !dest) || (dest && vs_fill_dest(skb, dest, true)))
 		goto err;
 	genlmsg_end(skb, hdr);
 	return skb;
@@ -526,7 +542,11 @@ static int vs_svc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct vs_service *svc;
 	unsigned long id;
 	void *hdr;
+	int err;
 
+	err = vs_no_dump_flags(vs_dump_attrs(cb), cb->extack);
+	if (err)
+		return err;
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen;
 	xa_for_each_start(&vn->svc_ids, id, svc, cb->args[0]) {
@@ -647,7 +667,7 @@ out:
  * with -EMSGSIZE when @skb is full, cb->args[0] counting those sent.
  */
 static int vs_dest_dump_svc(struct sk_buff *skb, struct netlink_callback *cb,
-			    struct vs_service *svc)
+			    struct vs_service *svc, bool stats)
 {
 	struct vs_dest *dest;
 	long idx = 0;
@@ -662,7 +682,8 @@ static int vs_dest_dump_svc(struct sk_buff *skb, struct netlink_callback *cb,
 		if (!hdr)
 			return -EMSGSIZE;
 		genl_dump_check_consistent(cb, hdr);
-		if (vs_fill_svc(skb, svc, false) || vs_fill_dest(skb, dest)) {
+		if (vs_fill_svc(skb, svc, false) ||
+		    vs_fill_dest(skb, dest, stats)) {
 			genlmsg_cancel(skb, hdr);
 			return -EMSGSIZE;
 		}
@@ -685,8 +706,12 @@ static int vs_dest_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nlattr **attrs = vs_dump_attrs(cb);
 	struct vs_service *svc;
 	unsigned long id;
+	bool stats = true;
 	int err = 0;
 
+	if (attrs[VSCHED_A_DUMP_FLAGS] &&
+	    (nla_get_u32(attrs[VSCHED_A_DUMP_FLAGS]) & VSCHED_DUMP_F_NO_STATS))
+		stats = false;
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen;
 	if (attrs[VSCHED_A_SVC]) {
@@ -694,7 +719,7 @@ static int vs_dest_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		if (IS_ERR(svc))
 			err = PTR_ERR(svc);
 		else
-			vs_dest_dump_svc(skb, cb, svc);
+			vs_dest_dump_svc(skb, cb, svc, stats);
 		goto out;
 	}
 	xa_for_each_start(&vn->svc_ids, id, svc, cb->args[1]) {
@@ -702,7 +727,7 @@ static int vs_dest_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			cb->args[1] = id;
 			cb->args[0] = 0;
 		}
-		if (vs_dest_dump_svc(skb, cb, svc))
+		if (vs_dest_dump_svc(skb, cb, svc, stats))
 			break;
 	}
 out:
@@ -759,7 +784,8 @@ static int vs_zero(struct sk_buff *skb, struct genl_info *info)
 static int vs_pre_doit(const struct vs_genl_pre_ops *ops, struct sk_buff *skb,
 		       struct genl_info *info)
 {
-	return vs_check_perm(skb, info->extack);
+	return vs_check_perm(skb, info->extack) ?:
+	       vs_no_dump_flags(info->attrs, info->extack);
 }
 
 /* Every command needs CAP_NET_ADMIN over the netns, and vs_check_perm(). */

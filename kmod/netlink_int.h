@@ -11,6 +11,8 @@ extern const struct nla_policy vs_config_policy[VSCHED_CONFIG_A_MAX + 1];
 
 /* CAP_NET_ADMIN in the initial user namespace unless allow_userns. */
 int vs_check_perm(const struct sk_buff *skb, struct netlink_ext_ack *extack);
+/* -EINVAL unless the request is without VSCHED_A_DUMP_FLAGS. */
+int vs_no_dump_flags(struct nlattr **attrs, struct netlink_ext_ack *extack);
 
 int vs_conn_dump_start(struct netlink_callback *cb);
 int vs_conn_dump(struct sk_buff *skb, struct netlink_callback *cb);

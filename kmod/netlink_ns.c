@@ -79,7 +79,11 @@ int vs_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct rhashtable_iter *iter = (void *)cb->args[0];
 	struct vs_conn *cp;
 	void *hdr;
+	int err;
 
+	err = vs_no_dump_flags(vs_dump_attrs(cb), cb->extack);
+	if (err)
+		return err;
 	rhashtable_walk_start(iter);
 	/* peek: an entry that did not fit last time is sent first. */
 	for (cp = rhashtable_walk_peek(iter); cp;

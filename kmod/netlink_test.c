@@ -287,12 +287,114 @@ static void vs_test_nl_dest_health(struct kunit *test)
 	KUNIT_EXPECT_LT(test, vs_t_dest_op(test, long_drain, false, &req), 0);
 }
 
+/* Top-level attributes of a request, validated as genetlink does. */
+static int vs_t_top_u32(struct kunit *test, int type, u32 val,
+			struct nlattr **tb, struct netlink_ext_ack *extack)
+{
+	struct {
+		struct nlattr hdr;
+		u32 val;
+	} a = { .hdr = { .nla_len = nla_attr_size(4), .nla_type = type },
+		.val = val };
+	int err;
+
+	err = nla_parse(tb, VSCHED_A_MAX, &a.hdr, sizeof(a), vs_policy,
+			extack);
+	if (err)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, extack->_msg,
+					  "rejection without a message");
+	/* tb points into @a: only whether it was set is of use. */
+	return err;
+}
+
+static void vs_test_nl_dump_flags(struct kunit *test)
+{
+	struct nlattr *tb[VSCHED_A_MAX + 1];
+	struct netlink_ext_ack extack = {};
+
+	KUNIT_EXPECT_EQ(test, vs_t_top_u32(test, VSCHED_A_DUMP_FLAGS,
+					   VSCHED_DUMP_F_NO_STATS, tb, &extack),
+			0);
+	KUNIT_EXPECT_NOT_NULL(test, tb[VSCHED_A_DUMP_FLAGS]);
+	/* Commands other than DEST_GET refuse it, with a message. */
+	memset(&extack, 0, sizeof(extack));
+	KUNIT_EXPECT_EQ(test, vs_no_dump_flags(tb, &extack), -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+	tb[VSCHED_A_DUMP_FLAGS] = NULL;
+	KUNIT_EXPECT_EQ(test, vs_no_dump_flags(tb, &extack), 0);
+	KUNIT_EXPECT_EQ(test, vs_t_top_u32(test, VSCHED_A_DUMP_FLAGS, 0, tb,
+					   &extack), 0);
+	/* Unknown bits are refused, with a message. */
+	memset(&extack, 0, sizeof(extack));
+	KUNIT_EXPECT_EQ(test, vs_t_top_u32(test, VSCHED_A_DUMP_FLAGS,
+					   __VSCHED_DUMP_F_ALL + 1, tb,
+					   &extack), -EINVAL);
+	memset(&extack, 0, sizeof(extack));
+	KUNIT_EXPECT_EQ(test, vs_t_top_u32(test, VSCHED_A_DUMP_FLAGS,
+					   1U << 31, tb, &extack), -EINVAL);
+}
+
+/* The server nest that vs_fill_dest() wrote, parsed into @tb. */
+static void vs_t_fill_dest(struct kunit *test, struct vs_dest *dest,
+			   bool stats, struct sk_buff **skbp,
+			   struct nlattr **tb)
+{
+	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct nlattr *nest;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	*skbp = skb;
+	KUNIT_ASSERT_EQ(test, vs_fill_dest(skb, dest, stats), 0);
+	nest = (struct nlattr *)skb->data;
+	KUNIT_ASSERT_EQ(test, nla_type(nest), VSCHED_A_DEST);
+	KUNIT_ASSERT_EQ(test, nla_parse_nested_deprecated(tb, VSCHED_DEST_A_MAX,
+							  nest, NULL, NULL),
+			0);
+}
+
+static void vs_test_nl_fill_dest_stats(struct kunit *test)
+{
+	struct nlattr *tb[VSCHED_DEST_A_MAX + 1];
+	struct vs_dest *dest;
+	struct sk_buff *skb;
+
+	dest = kunit_kzalloc(test, sizeof(*dest), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dest);
+	dest->stats = vs_stats_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, dest->stats);
+	dest->addr.ip = cpu_to_be32(0xc612020b);
+	dest->port = htons(80);
+	dest->weight = 3;
+	dest->health_cap = VSCHED_HEALTH_CAP_NONE;
+	dest->state_since = jiffies;
+	atomic_set(&dest->activeconns, 7);
+
+	vs_t_fill_dest(test, dest, true, &skb, tb);
+	KUNIT_EXPECT_NOT_NULL(test, tb[VSCHED_DEST_A_STATS]);
+	KUNIT_EXPECT_NOT_NULL(test, tb[VSCHED_DEST_A_ACTIVE_CONNS]);
+	kfree_skb(skb);
+
+	/* VSCHED_DUMP_F_NO_STATS: everything but the counters. */
+	vs_t_fill_dest(test, dest, false, &skb, tb);
+	KUNIT_EXPECT_NULL(test, tb[VSCHED_DEST_A_STATS]);
+	KUNIT_ASSERT_NOT_NULL(test, tb[VSCHED_DEST_A_ACTIVE_CONNS]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[VSCHED_DEST_A_ACTIVE_CONNS]), 7U);
+	KUNIT_ASSERT_NOT_NULL(test, tb[VSCHED_DEST_A_WEIGHT]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[VSCHED_DEST_A_WEIGHT]), 3U);
+	KUNIT_EXPECT_NOT_NULL(test, tb[VSCHED_DEST_A_INACT_CONNS]);
+	KUNIT_EXPECT_NOT_NULL(test, tb[VSCHED_DEST_A_STATE]);
+	kfree_skb(skb);
+	free_percpu(dest->stats);
+}
+
 static struct kunit_case vs_netlink_cases[] = {
 	KUNIT_CASE(vs_test_nl_svc_ok),
 	KUNIT_CASE(vs_test_nl_svc_rejects),
 	KUNIT_CASE(vs_test_nl_sched_flags),
 	KUNIT_CASE(vs_test_nl_dest),
 	KUNIT_CASE(vs_test_nl_dest_health),
+	KUNIT_CASE(vs_test_nl_dump_flags),
+	KUNIT_CASE(vs_test_nl_fill_dest_stats),
 	{}
 };
 

@@ -140,6 +140,20 @@ static struct top *find_top(const struct fmsg *m, uint16_t type)
 	return t;
 }
 
+/* VSCHED_A_DUMP_FLAGS: a u32 at the top level, not a nest. */
+void add_dump_flags(struct fmsg *m, uint32_t v)
+{
+	struct top *t;
+
+	if (m->n >= TOPS_MAX)
+		m->n--;
+	t = msg_add_top(m, VSCHED_A_DUMP_FLAGS);
+	t->is_nest = false;
+	t->nflag = false;
+	t->len = 4;
+	memcpy(t->d, &v, 4);
+}
+
 static const struct leaf *find_leaf(const struct top *t, uint16_t type)
 {
 	const struct leaf *l = NULL;
@@ -329,6 +343,9 @@ void gen_valid(struct fmsg *m)
 			add_svc_key(m, pick_svc(rnd() % 5 != 0));
 		break;
 	}
+	/* DEST_GET dumps take dump flags; any other command refuses them. */
+	if (m->cmd == VSCHED_CMD_DEST_GET ? rnd() % 3 == 0 : rnd() % 40 == 0)
+		add_dump_flags(m, rnd() % 2 ? VSCHED_DUMP_F_NO_STATS : 0);
 }
 
 /* ---- mutations ------------------------------------------------------------ */
@@ -446,12 +463,15 @@ void mutate(struct fmsg *m, char *why, size_t n)
 		snprintf(why, n, "unknown attr %d in nest %u", i, t->type);
 		break;
 	case 4:	/* unknown flag bits */
-		if (rnd() % 3 == 2)
+		i = rnd() % 4;
+		if (i == 3)
 			set_val(m, VSCHED_A_SVC, VSCHED_SVC_A_SCHED_FLAGS, 4,
 				(rnd() % 4) | 1U << (2 + rnd() % 30));
-		else if (rnd() % 2)
+		else if (i == 0)
 			set_val(m, VSCHED_A_SVC, VSCHED_SVC_A_FLAGS, 4,
 				(rnd() % 4) | 1U << (2 + rnd() % 30));
+		else if (i == 1)
+			add_dump_flags(m, (rnd() % 2) | 1U << (1 + rnd() % 31));
 		else
 			set_val(m, VSCHED_A_DEST, VSCHED_DEST_A_FLAGS, 4,
 				(rnd() % 2) | 1U << (1 + rnd() % 31));
@@ -702,6 +722,16 @@ enum expect predict(const struct fmsg *m, char *why, size_t n)
 		const struct pol *p = nest_pol(m->t[i].type, &max);
 
 		t = &m->t[i];
+		if (t->type == VSCHED_A_DUMP_FLAGS) {
+			uint32_t v;
+
+			if (t->is_nest || t->nflag || t->len != 4)
+				RET(EX_ERR, "dump flags not a u32");
+			memcpy(&v, t->d, 4);
+			if (v & ~(uint32_t)__VSCHED_DUMP_F_ALL)
+				RET(EX_ERR, "unknown dump flag bits");
+			continue;
+		}
 		if (!p)
 			RET(EX_ERR, "top-level attribute not allowed");
 		if (!t->nflag)
@@ -714,6 +744,9 @@ enum expect predict(const struct fmsg *m, char *why, size_t n)
 				RET(EX_ERR, bad);
 		}
 	}
+	if (find_top(m, VSCHED_A_DUMP_FLAGS) &&
+	    !(dump && m->cmd == VSCHED_CMD_DEST_GET))
+		RET(EX_ERR, "dump flags are DEST_GET's");
 	switch (m->cmd) {
 	case VSCHED_CMD_SVC_NEW:
 	case VSCHED_CMD_SVC_SET:

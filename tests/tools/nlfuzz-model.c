@@ -449,6 +449,46 @@ void model_init(void)
 
 #define DIFF(cond, ...) do { if (cond) { ok = false; violation(__VA_ARGS__); } } while (0)
 
+struct stats_seen {
+	unsigned long dests, with_stats;
+};
+
+static void on_dest_stats(const struct nlmsghdr *nh, void *arg)
+{
+	const struct nlattr *tb[VSCHED_A_MAX + 1], *db[VSCHED_DEST_A_MAX + 1];
+	struct stats_seen *seen = arg;
+
+	top_attrs(nh, tb);
+	parse_nest(tb[VSCHED_A_DEST], db, VSCHED_DEST_A_MAX);
+	seen->dests++;
+	if (db[VSCHED_DEST_A_STATS])
+		seen->with_stats++;
+}
+
+/*
+ * The whole-table DEST_GET dump of the @ndest servers there are: each
+ * with its counters, or none of them with VSCHED_DUMP_F_NO_STATS.
+ */
+static bool check_dump_flags(unsigned long ndest)
+{
+	struct stats_seen all = { 0 }, none = { 0 };
+	struct fmsg m = { .cmd = VSCHED_CMD_DEST_GET,
+			  .flags = NLM_F_REQUEST | NLM_F_DUMP };
+	bool ok = true;
+
+	DIFF(run_quiet(&m, on_dest_stats, &all), "DEST_GET of every service failed");
+	add_dump_flags(&m, VSCHED_DUMP_F_NO_STATS);
+	DIFF(run_quiet(&m, on_dest_stats, &none),
+	     "DEST_GET with VSCHED_DUMP_F_NO_STATS failed");
+	DIFF(all.dests != ndest || all.with_stats != ndest,
+	     "DEST_GET: %lu servers, %lu with counters, of %lu", all.dests,
+	     all.with_stats, ndest);
+	DIFF(none.dests != ndest || none.with_stats,
+	     "DEST_GET NO_STATS: %lu servers, %lu with counters, of %lu",
+	     none.dests, none.with_stats, ndest);
+	return ok;
+}
+
 void model_compare(void)
 {
 	struct fmsg m = { .cmd = VSCHED_CMD_FLUSH,
@@ -494,6 +534,8 @@ void model_compare(void)
 			     y->health, y->pct, y->cap, y->reason);
 		}
 	}
+	if (!check_dump_flags(ks.ndest))
+		ok = false;
 	if (run_quiet(&m, NULL, NULL) || read_kernel(&ks) || ks.nsvc) {
 		ok = false;
 		violation("FLUSH left %lu services", ks.nsvc);

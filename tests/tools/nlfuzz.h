@@ -71,6 +71,7 @@ struct leaf *top_add(struct top *t, uint16_t type, const void *d, uint16_t len);
 void top_add_u32(struct top *t, uint16_t type, uint32_t v);
 void top_add_u16(struct top *t, uint16_t type, uint16_t v);
 void top_add_u8(struct top *t, uint16_t type, uint8_t v);
+void add_dump_flags(struct fmsg *m, uint32_t v);
 
 /* nlfuzz-model.c */
 #define NSVC		16	/* service keys the generator uses */

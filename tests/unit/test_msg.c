@@ -193,6 +193,31 @@ TEST(msg_dumps)
 	}
 }
 
+TEST(msg_dest_dump_flags)
+{
+	struct nl_msg *msg;
+	struct nlattr *a;
+
+	/* No flags: no attribute, for modules older than it. */
+	msg = vs_req_dest_dump(FAMILY, 0);
+	CHECK(msg != NULL);
+	if (msg) {
+		check_header(msg, VSCHED_CMD_DEST_GET, true);
+		CHECK(top_types(msg) == 0);
+		nlmsg_free(msg);
+	}
+	msg = vs_req_dest_dump(FAMILY, VSCHED_DUMP_F_NO_STATS);
+	CHECK(msg != NULL);
+	if (msg) {
+		check_header(msg, VSCHED_CMD_DEST_GET, true);
+		CHECK(top_types(msg) == B(VSCHED_A_DUMP_FLAGS));
+		a = top_attr(msg, VSCHED_A_DUMP_FLAGS);
+		CHECK(a && nla_len(a) == 4 &&
+		      nla_get_u32(a) == VSCHED_DUMP_F_NO_STATS);
+		nlmsg_free(msg);
+	}
+}
+
 TEST(msg_no_input_commands)
 {
 	static const uint8_t cmds[] = { VSCHED_CMD_FLUSH, VSCHED_CMD_INFO_GET,

@@ -51,14 +51,16 @@
  * VSCHED_CMD_DEST_DEL    in:  VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
  *                        PORT }. No new connection is scheduled to the
  *                        dest once the command returns.
- * VSCHED_CMD_DEST_GET    dump only, in: VSCHED_A_SVC { key }?: the
- *                        servers of that service, or without it of every
- *                        service (in service order, each message naming
- *                        its service; NLM_F_DUMP_INTR on concurrent change).
+ * VSCHED_CMD_DEST_GET    dump only, in: VSCHED_A_SVC { key }?,
+ *                        VSCHED_A_DUMP_FLAGS?: the servers of that
+ *                        service, or without it of every service (in
+ *                        service order, each message naming its service;
+ *                        NLM_F_DUMP_INTR on concurrent change).
  *                        out: VSCHED_A_SVC { key }, VSCHED_A_DEST { ADDR4,
  *                        PORT, WEIGHT, FWD_METHOD, FLAGS, health,
  *                        STATE, STATE_AGE, EFF_WEIGHT, DRAIN_LEFT?,
- *                        ACTIVE_CONNS, INACT_CONNS, STATS }
+ *                        ACTIVE_CONNS, INACT_CONNS, STATS? }; STATS is
+ *                        left out with VSCHED_DUMP_F_NO_STATS.
  * VSCHED_CMD_FLUSH       no input: deletes every service.
  * VSCHED_CMD_CONN_GET    dump only, no input. Best-effort walk of the
  *                        connection table (never interrupted: entries
@@ -113,6 +115,10 @@
  * connection has ended, or after N seconds, resetting what remains.
  * DRAIN = 0 cancels a drain in progress.
  *
+ * VSCHED_A_DUMP_FLAGS (enum vsched_dump_flags) is taken by DEST_GET
+ * only: every other command rejects it. A module older than it rejects
+ * the attribute as unknown (-EINVAL); send it again without.
+ *
  * Counters (VSCHED_A_STATS) are u64, summed over CPUs at read time:
  * connections scheduled, packets and bytes in (client to server) and out
  * (server to client).
@@ -158,10 +164,20 @@ enum vsched_attr {
 	VSCHED_A_CONN,		/* nest, enum vsched_conn_attr (out) */
 	VSCHED_A_INFO,		/* nest, enum vsched_info_attr (out) */
 	VSCHED_A_CONFIG,	/* nest, enum vsched_config_attr */
+	VSCHED_A_DUMP_FLAGS,	/* u32, enum vsched_dump_flags (in) */
 	__VSCHED_A_MAX
 };
 
 #define VSCHED_A_MAX (__VSCHED_A_MAX - 1)
+
+/* What a DEST_GET dump leaves out (VSCHED_A_DUMP_FLAGS). */
+enum vsched_dump_flags {
+	/* No VSCHED_DEST_A_STATS: a listing without counters spares the
+	 * kernel the sum over CPUs and the reader a nest per server.
+	 */
+	VSCHED_DUMP_F_NO_STATS	= 1U << 0,
+	__VSCHED_DUMP_F_ALL	= VSCHED_DUMP_F_NO_STATS,
+};
 
 /* Service flags (VSCHED_SVC_A_FLAGS). */
 enum vsched_svc_flags {

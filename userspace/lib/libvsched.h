@@ -162,19 +162,21 @@ int vs_dest_del(struct vs_handle *h, const struct vs_svc *svc,
 int vs_dest_list(struct vs_handle *h, const struct vs_svc *svc,
 		 struct vs_dest **dests, size_t *n);
 
-/* A real server and the key of its service. */
-struct vs_svc_dest {
-	struct vs_svc svc;
-	struct vs_dest dest;
-};
-
 /*
  * Every real server of every service in one dump, in the kernel's
- * service order; *out is malloc()ed. A module older than this call
- * answers -EINVAL (it wants a service): list per service then.
+ * service order: @fn is called with each and the key of its service
+ * (valid during the call only); a negative return of @fn becomes the
+ * result. @dump_flags (VSCHED_DUMP_F_*) say what the caller can do
+ * without: a module older than them is asked again without, so they
+ * only ever spare work. -EAGAIN when the table changed during the dump:
+ * what @fn was given may be inconsistent; start again. A module older
+ * than this dump answers -EINVAL (it wants a service): list per service
+ * then.
  */
-int vs_dest_list_all(struct vs_handle *h, struct vs_svc_dest **out,
-		     size_t *n);
+typedef int (*vs_dest_fn)(const struct vs_svc *svc,
+			  const struct vs_dest *dest, void *arg);
+int vs_dest_walk(struct vs_handle *h, uint32_t dump_flags, vs_dest_fn fn,
+		 void *arg);
 
 int vs_flush(struct vs_handle *h);
 /* @svc NULL zeroes every counter. */

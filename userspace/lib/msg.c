@@ -292,6 +292,19 @@ err:
 	return NULL;
 }
 
+struct nl_msg *vs_req_dest_dump(int family, uint32_t dump_flags)
+{
+	struct nl_msg *msg = vs_req_build(family, VSCHED_CMD_DEST_GET, NULL,
+					  NULL, NULL);
+
+	if (msg && dump_flags &&
+	    nla_put_u32(msg, VSCHED_A_DUMP_FLAGS, dump_flags)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
 /* Replies */
 
 static int vs_parse_top(struct nl_msg *msg, struct nlattr **tb)

@@ -21,6 +21,12 @@ struct nl_msg *vs_req_build(int family, uint8_t cmd, const struct vs_svc *svc,
 			    const struct vs_dest *dest,
 			    const struct vs_config *cfg);
 
+/*
+ * A DEST_GET dump of every service's servers; @dump_flags
+ * (VSCHED_DUMP_F_*) as VSCHED_A_DUMP_FLAGS when not 0. NULL without memory.
+ */
+struct nl_msg *vs_req_dest_dump(int family, uint32_t dump_flags);
+
 /* Replies: each parses the nest named in its name out of a whole
  * generic netlink message; -EINVAL if it is missing or malformed.
  */

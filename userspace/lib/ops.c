@@ -225,21 +225,43 @@ int vs_dest_list(struct vs_handle *h, const struct vs_svc *svc,
 		       n);
 }
 
-static int vs_parse_svc_dest_item(struct nl_msg *msg, void *item)
-{
-	struct vs_svc_dest *p = item;
+/* Each server straight to the caller: no array of the whole table. */
+struct vs_walk {
+	vs_dest_fn fn;
+	void *arg;
+	size_t calls;
+};
 
-	return vs_parse_dest_msg(msg, &p->svc, &p->dest);
+static int vs_walk_cb(struct nl_msg *msg, void *arg)
+{
+	struct vs_walk *w = arg;
+	struct vs_dest dest;
+	struct vs_svc svc;
+	int err;
+
+	err = vs_parse_dest_msg(msg, &svc, &dest);
+	if (err)
+		return err;
+	w->calls++;
+	return w->fn(&svc, &dest, w->arg);
 }
 
-int vs_dest_list_all(struct vs_handle *h, struct vs_svc_dest **out,
-		     size_t *n)
+int vs_dest_walk(struct vs_handle *h, uint32_t dump_flags, vs_dest_fn fn,
+		 void *arg)
 {
-	struct vs_vec v = { .size = sizeof(**out),
-			    .parse = vs_parse_svc_dest_item };
+	struct vs_walk w = { .fn = fn, .arg = arg };
+	bool intr = false;
+	int err;
 
-	return vs_dump(h, VSCHED_CMD_DEST_GET, NULL, &v, true, (void **)out,
-		       n);
+	err = vs_transact(h, vs_req_dest_dump(h->family, dump_flags),
+			  vs_walk_cb, &w, &intr);
+	/* A module without VSCHED_A_DUMP_FLAGS refuses it before any reply. */
+	if (err == -EINVAL && dump_flags && !w.calls)
+		err = vs_transact(h, vs_req_dest_dump(h->family, 0),
+				  vs_walk_cb, &w, &intr);
+	if (!err && intr)
+		err = -EAGAIN;
+	return err;
 }
 
 int vs_conn_list(struct vs_handle *h, struct vs_conn **conns, size_t *n)

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "line.h"
 #include "out.h"
 #include "vsadm.h"
 
@@ -70,19 +71,11 @@ static void dest_notes(const struct vs_dest *d, char *buf, size_t len)
 		buf[--n] = '\0';
 }
 
-/* Health as the kernel reported it; JSON keys only for what it sent. */
-static void print_dest_health(struct vsadm_out *o, const struct vs_dest *d,
-			      bool text)
+/* Health as the kernel reported it (JSON): keys only for what it sent. */
+static void print_dest_health(struct vsadm_out *o, const struct vs_dest *d)
 {
-	char age[32] = "-", notes[VSCHED_REASON_MAX + 64];
-
-	if (d->has & VS_DEST_HAS_STATE_AGE)
-		vsadm_age_str(d->state_age_ms, age, sizeof(age));
 	if (d->has & VS_DEST_HAS_STATE)
-		out_str(o, "state", text ? " %-8s" : NULL,
-			vsadm_dest_state_name(d->state));
-	else if (text)
-		out_text(o, " %-8s", "-");
+		out_str(o, "state", NULL, vsadm_dest_state_name(d->state));
 	if (d->has & VS_DEST_HAS_STATE_AGE)
 		out_uint(o, "state_age_ms", NULL, d->state_age_ms);
 	if (d->has & VS_DEST_HAS_REASON)
@@ -102,62 +95,123 @@ static void print_dest_health(struct vsadm_out *o, const struct vs_dest *d,
 		out_uint(o, "drain_left_ms", NULL, d->drain_left_ms);
 	else if (d->has & VS_DEST_HAS_STATE)
 		out_null(o, "drain_left_ms");	/* not draining */
-	if (text) {
-		/* Padded only when something follows: no trailing blanks. */
-		dest_notes(d, notes, sizeof(notes));
-		if (notes[0])
-			out_text(o, " %-7s %s", age, notes);
-		else
-			out_text(o, " %s", age);
+}
+
+/* The health columns of a text line: state, age, "[sorry] ... reason". */
+static void line_dest_health(struct line_buf *l, const struct vs_dest *d)
+{
+	char notes[VSCHED_REASON_MAX + 64];
+	size_t start;
+
+	line_str(l, " ");
+	start = l->len;
+	line_str(l, d->has & VS_DEST_HAS_STATE ?
+		 vsadm_dest_state_name(d->state) : "-");
+	line_pad(l, start, 8, false);
+	line_str(l, " ");
+	start = l->len;
+	if (d->has & VS_DEST_HAS_STATE_AGE)
+		line_age(l, d->state_age_ms);
+	else
+		line_str(l, "-");
+	/* Padded only when something follows: no trailing blanks. */
+	dest_notes(d, notes, sizeof(notes));
+	if (notes[0]) {
+		line_pad(l, start, 7, false);
+		line_str(l, " ");
+		line_str(l, notes);
 	}
+}
+
+/*
+ * A server in text, written at once: a printf per line (and one more per
+ * column before that) made formatting most of what -Ln of 100,000
+ * servers cost. The effective weight and the health columns come after
+ * ipvsadm's columns, so scripts that read them by position keep working.
+ */
+static void print_dest_text(FILE *f, const struct vs_svc *svc,
+			    const struct vs_dest *d, unsigned int fmt,
+			    bool health)
+{
+	struct line_buf l;
+	char name[300], big[32];
+	size_t start, i;
+
+	line_init(&l);
+	line_str(&l, "  -> ");
+	start = l.len;
+	if (fmt & VSADM_F_NUMERIC) {
+		line_addrport4(&l, d->addr, d->port);
+	} else {
+		vsadm_addrport_str(d->addr, d->port, svc->protocol, false,
+				   name, sizeof(name));
+		line_str(&l, name);
+	}
+	line_pad(&l, start, 28, true);		/* ipvsadm's column */
+	if (fmt & VSADM_F_STATS) {
+		const uint64_t v[] = {
+			d->stats.conns, d->stats.inpkts, d->stats.outpkts,
+			d->stats.inbytes, d->stats.outbytes,
+		};
+
+		for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			vsadm_largenum(v[i], fmt & VSADM_F_EXACT, big,
+				       sizeof(big));
+			line_str(&l, big);
+		}
+	} else {
+		const uint64_t v[] = {
+			d->weight, d->active_conns, d->inact_conns,
+		};
+		static const size_t width[] = { 6, 10, 10 };
+
+		line_str(&l, " ");
+		start = l.len;
+		line_str(&l, vsadm_fwd_name(d->fwd));
+		line_pad(&l, start, 7, false);
+		for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			line_str(&l, " ");
+			start = l.len;
+			line_uint(&l, v[i]);
+			line_pad(&l, start, width[i], false);
+		}
+		if (health) {
+			line_str(&l, " ");
+			start = l.len;
+			if (d->has & VS_DEST_HAS_EFF_WEIGHT)
+				line_uint(&l, d->eff_weight);
+			else
+				line_str(&l, "-");
+			line_pad(&l, start, 6, false);
+			line_dest_health(&l, d);
+		}
+	}
+	line_str(&l, "\n");
+	fwrite(l.buf, 1, l.len, f);
 }
 
 static void print_dest(struct vsadm_out *o, const struct vs_svc *svc,
 		       const struct vs_dest *d, unsigned int fmt, bool health)
 {
-	bool stats = fmt & VSADM_F_STATS;
-	bool cols = health && !stats;	/* the health columns, in text */
-	char name[300], a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN];
 
-	out_open_obj(o, NULL);
-	/*
-	 * The text columns in one call: a call per column made formatting
-	 * most of what -Ln of 100,000 servers cost. The effective weight
-	 * comes after ipvsadm's columns, so scripts that read them by
-	 * position keep working.
-	 */
 	if (!o->json) {
-		char eff[16] = "-";
-
-		vsadm_addrport_str(d->addr, d->port, svc->protocol,
-				   fmt & VSADM_F_NUMERIC, name, sizeof(name));
-		name[28] = '\0';	/* ipvsadm's column */
-		if (d->has & VS_DEST_HAS_EFF_WEIGHT)
-			snprintf(eff, sizeof(eff), "%u", d->eff_weight);
-		if (stats)
-			out_text(o, "  -> %-28s", name);
-		else
-			out_text(o, "  -> %-28s %-7s %-6u %-10u %-10u%s%-*s",
-				 name, vsadm_fwd_name(d->fwd), d->weight,
-				 d->active_conns, d->inact_conns,
-				 cols ? " " : "", cols ? 6 : 0, cols ? eff : "");
-	} else {
-		inet_ntop(AF_INET, &d->addr, a, sizeof(a));
-		out_str(o, "address", NULL, a);
-		out_uint(o, "port", NULL, d->port);
-		out_str(o, "forward", NULL,
-			d->fwd == VSCHED_FWD_MASQ ? "masq" : "?");
-		out_uint(o, "weight", NULL, d->weight);
-		out_bool(o, "sorry", d->flags & VSCHED_DEST_F_SORRY);
-		out_uint(o, "active_conns", NULL, d->active_conns);
-		out_uint(o, "inactive_conns", NULL, d->inact_conns);
-		if (d->has & VS_DEST_HAS_EFF_WEIGHT)
-			out_uint(o, "eff_weight", NULL, d->eff_weight);
+		print_dest_text(o->f, svc, d, fmt, health);
+		return;
 	}
-	if (o->json || cols)
-		print_dest_health(o, d, cols);
+	out_open_obj(o, NULL);
+	inet_ntop(AF_INET, &d->addr, a, sizeof(a));
+	out_str(o, "address", NULL, a);
+	out_uint(o, "port", NULL, d->port);
+	out_str(o, "forward", NULL, d->fwd == VSCHED_FWD_MASQ ? "masq" : "?");
+	out_uint(o, "weight", NULL, d->weight);
+	out_bool(o, "sorry", d->flags & VSCHED_DEST_F_SORRY);
+	out_uint(o, "active_conns", NULL, d->active_conns);
+	out_uint(o, "inactive_conns", NULL, d->inact_conns);
+	if (d->has & VS_DEST_HAS_EFF_WEIGHT)
+		out_uint(o, "eff_weight", NULL, d->eff_weight);
+	print_dest_health(o, d);
 	print_stats(o, &d->stats, fmt);
-	out_text(o, "\n");
 	out_close(o);
 }
 

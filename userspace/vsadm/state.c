@@ -138,49 +138,82 @@ static int load_dests_per_svc(struct vs_handle *h, struct vsadm_state *st)
 	return 0;
 }
 
-/*
- * Each server of the whole-table dump to its service's entry. A server of
- * a service added after the service dump is left out, as the servers of
- * a service deleted in between are: -L shows one or the other.
- */
-static int load_dests(struct vs_handle *h, struct vsadm_state *st)
-{
-	struct vsadm_svc_entry *e;
-	struct vs_svc_dest *all;
-	size_t i, n;
-	int err;
+/* A consistent whole-table dump is tried this many times. */
+#define LOAD_TRIES	5
 
-	err = vs_dest_list_all(h, &all, &n);
-	if (err == -EINVAL)
-		return load_dests_per_svc(h, st);
-	if (err)
-		return err;
-	for (i = 0; i < n; i++) {
-		e = vsadm_state_find(st, &all[i].svc);
-		if (e)
-			e->n_dests++;
+/* The whole-table dump under way: each entry's capacity for servers. */
+struct dest_load {
+	struct vsadm_state *st;
+	size_t *cap;
+	struct vsadm_svc_entry *last;	/* servers come service by service */
+	size_t seen;
+};
+
+/*
+ * A server to its service's entry, whose array is first sized by the
+ * service dump's count. A server of a service added after the service
+ * dump is left out, as the servers of a service deleted in between are:
+ * -L shows one or the other.
+ */
+static int load_dest(const struct vs_svc *svc, const struct vs_dest *dest,
+		     void *arg)
+{
+	struct dest_load *l = arg;
+	struct vsadm_svc_entry *e = l->last;
+	size_t i, cap;
+
+	l->seen++;
+	if (!e || vsadm_svc_cmp(&e->svc, svc)) {
+		e = vsadm_state_find(l->st, svc);
+		if (!e)
+			return 0;
+		l->last = e;
 	}
-	for (i = 0; i < st->n; i++) {
-		e = &st->svcs[i];
-		if (!e->n_dests)
-			continue;
-		e->dests = malloc(e->n_dests * sizeof(*e->dests));
-		e->n_dests = 0;
-		if (!e->dests) {
-			free(all);
+	i = (size_t)(e - l->st->svcs);
+	if (e->n_dests == l->cap[i]) {
+		struct vs_dest *p;
+
+		if (l->cap[i])
+			cap = 2 * l->cap[i];
+		else
+			cap = e->svc.num_dests ? e->svc.num_dests : 4;
+		p = realloc(e->dests, cap * sizeof(*p));
+		if (!p)
 			return -ENOMEM;
-		}
+		e->dests = p;
+		l->cap[i] = cap;
 	}
-	for (i = 0; i < n; i++) {
-		e = vsadm_state_find(st, &all[i].svc);
-		if (e)
-			e->dests[e->n_dests++] = all[i].dest;
-	}
-	free(all);
+	e->dests[e->n_dests++] = *dest;
 	return 0;
 }
 
-int vsadm_state_load(struct vs_handle *h, struct vsadm_state *st)
+/* Every server in one dump, retried while the table changes under it. */
+static int load_dests(struct vs_handle *h, struct vsadm_state *st,
+		      bool counters)
+{
+	struct dest_load l = { .st = st };
+	int tries = LOAD_TRIES, err;
+	size_t i;
+
+	l.cap = calloc(st->n ? st->n : 1, sizeof(*l.cap));
+	if (!l.cap)
+		return -ENOMEM;
+	do {
+		for (i = 0; i < st->n; i++)
+			st->svcs[i].n_dests = 0;
+		l.last = NULL;
+		err = vs_dest_walk(h, counters ? 0 : VSCHED_DUMP_F_NO_STATS,
+				   load_dest, &l);
+	} while (err == -EAGAIN && --tries);
+	free(l.cap);
+	/* Refused before any server came: a module older than the dump. */
+	if (err == -EINVAL && !l.seen)
+		return load_dests_per_svc(h, st);
+	return err;
+}
+
+int vsadm_state_load(struct vs_handle *h, struct vsadm_state *st,
+		     bool counters)
 {
 	struct vs_svc *svcs;
 	size_t i, n;
@@ -201,7 +234,7 @@ int vsadm_state_load(struct vs_handle *h, struct vsadm_state *st)
 	st->n = n;
 	free(svcs);
 	vsadm_state_reindex(st);
-	err = load_dests(h, st);
+	err = load_dests(h, st, counters);
 	if (err) {
 		vsadm_state_free(st);
 		return err;

@@ -131,7 +131,9 @@ struct vsadm_state {
 	size_t n_slots;
 };
 
-int vsadm_state_load(struct vs_handle *h, struct vsadm_state *st);
+/* @counters: with each server's counters (vs_dest.stats), else zeroes. */
+int vsadm_state_load(struct vs_handle *h, struct vsadm_state *st,
+		     bool counters);
 void vsadm_state_sort(struct vsadm_state *st);
 void vsadm_state_free(struct vsadm_state *st);
 void vsadm_state_reindex(struct vsadm_state *st);
