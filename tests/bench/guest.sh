@@ -18,16 +18,18 @@ m cpus "$(nproc)"
 m mem "$(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
 m cmdline "$(cat /proc/cmdline)"
 m quick "$QUICK"
+# IPVS's connection hash table is fixed when ip_vs loads: size it for the
+# million connections the cost and sched parts leave behind, as an
+# operator would (2^20 buckets; the default 2^12 makes chains hundreds
+# long). First, before anything (ipvsadm -v below) loads ip_vs with its
+# defaults; every part's "modprobe ip_vs" then finds it loaded.
+modprobe -r ip_vs_rr ip_vs 2>/dev/null || true
+modprobe ip_vs conn_tab_bits=20
+m ipvs_conn_tab_bits "$(cat /sys/module/ip_vs/parameters/conn_tab_bits)"
 m iptables "$(iptables -V 2>&1)"
 m nft "$(nft -v 2>&1)"
 m ipvsadm "$(ipvsadm -v 2>&1 | head -n1)"
 m vsadm "$("$here/../../userspace/vsadm/vsadm" -V 2>&1 | tr '\n' ' ')"
-# IPVS's connection hash table is fixed when ip_vs loads: size it for the
-# million connections the cost and sched parts leave behind, as an
-# operator would (2^20 buckets; the default 2^12 makes chains hundreds
-# long). Every part's "modprobe ip_vs" then finds it loaded.
-modprobe ip_vs conn_tab_bits=20
-m ipvs_conn_tab_bits "$(cat /sys/module/ip_vs/parameters/conn_tab_bits)"
 
 # Everything but the measured softirq work stays on CPU 0.
 taskset -p 1 $$ >/dev/null

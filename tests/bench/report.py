@@ -90,6 +90,19 @@ def ipvs_buckets(meta):
     return format(1 << int(b), ",") if b and b.isdigit() else "?"
 
 
+def ipvs_table_note(meta):
+    b = meta.get("ipvs_conn_tab_bits", "")
+    if b.isdigit() and int(b) >= 20:
+        return ("IPVS's connection table is sized for the connections the "
+                "rounds leave behind, as an operator would size it for a "
+                "million: `conn_tab_bits=%s` (%s buckets)." % (b, ipvs_buckets(meta)))
+    return ("**IPVS ran with a connection table of %s buckets** "
+            "(`conn_tab_bits=%s`) while the rounds left over a million "
+            "connections in it: its lookups walk chains hundreds long, so "
+            "its costs here are inflated and the comparison with IPVS is "
+            "not a fair one." % (ipvs_buckets(meta), b or "?"))
+
+
 def section_health(rows, meta, out):
     L = ["## Health checking: 1,000 servers every second (issue 3)", ""]
     if not any(k[0] == "health_cpu" for k in rows):
@@ -168,13 +181,8 @@ def section_cost(rows, meta, out):
           "lane; conntrack is active only in the iptables and nftables "
           "lanes' namespaces (their NAT needs it); IPVS runs with its "
           "default `conntrack=0`; vsched and plain forwarding run without "
-          "conntrack. iptables backend: %s. IPVS's connection table is "
-          "sized for the connections the rounds leave behind, as an "
-          "operator would size it for a million: `conn_tab_bits=%s` (%s "
-          "buckets; its default of 4,096 buckets would put hundreds of "
-          "entries in every chain and inflate its per-packet cost)." % (
-              meta.get("iptables", "?"), meta.get("ipvs_conn_tab_bits", "?"),
-              ipvs_buckets(meta)), ""]
+          "conntrack. iptables backend: %s. %s" % (
+              meta.get("iptables", "?"), ipvs_table_note(meta)), ""]
     plain_n = med(rows, "cost_new", "plain", "1")
     plain_e = med(rows, "cost_est", "plain", "1")
     # Noise: the spread of the plain lane's trials (at least 5% of it).
@@ -348,8 +356,9 @@ def section_sched(rows, meta, out):
           "balancer's new-connection rate at saturation is the inverse of "
           "this cost, so *rate at 1,000 / rate at 3* is cost at 3 / cost at "
           "1,000. IPVS's lc and wlc compare every server for every new "
-          "connection; vsched's compare at most 32 (Documentation/design.rst)." % (
-              meta.get("sched_packets", "?"), meta.get("sched_rounds", "?")), "",
+          "connection; vsched's compare at most 32 (Documentation/design.rst). "
+          "%s" % (meta.get("sched_packets", "?"), meta.get("sched_rounds", "?"),
+                  ipvs_table_note(meta)), "",
           "| scheduler | anchor | %s | rate at %s / rate at %s |" % (
               " | ".join("%s servers" % format(int(s), ",") for s in sizes),
               format(int(sizes[-1]), ","), sizes[0]),
