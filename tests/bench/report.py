@@ -90,9 +90,14 @@ def ipvs_buckets(meta):
     return format(1 << int(b), ",") if b and b.isdigit() else "?"
 
 
+def ipvs_table_sized(meta):
+    b = meta.get("ipvs_conn_tab_bits", "")
+    return b.isdigit() and int(b) >= 20
+
+
 def ipvs_table_note(meta):
     b = meta.get("ipvs_conn_tab_bits", "")
-    if b.isdigit() and int(b) >= 20:
+    if ipvs_table_sized(meta):
         return ("IPVS's connection table is sized for the connections the "
                 "rounds leave behind, as an operator would size it for a "
                 "million: `conn_tab_bits=%s` (%s buckets)." % (b, ipvs_buckets(meta)))
@@ -220,6 +225,10 @@ def section_cost(rows, meta, out):
         if i <= z:
             return None, ("not decidable: IPVS's own cost (%.2f µs) is "
                           "within the noise (%.2f µs)" % (i, z))
+        if not ipvs_table_sized(meta):
+            return None, ("IPVS's connection table was "
+                          "undersized (vsched's own cost %.2f µs, IPVS's "
+                          "%.2f µs)" % (v, i))
         if v <= z:
             return True, ("vsched's own cost (%.2f µs) is within the noise "
                           "of plain forwarding; IPVS's is %.2f µs" % (v, i))
