@@ -149,6 +149,41 @@ struct vs_dest *vs_hash_tab_pick(const struct vs_hash_tab *t,
 	return vs_hash_tab_lookup(t, ip_hdr(skb)->saddr, sport);
 }
 
+void vs_hash_free(struct vs_sched_data *data)
+{
+	vs_hash_tab_free(&container_of(data, struct vs_hash_data, base)->t);
+}
+
+/* The members of @svc, a table laid out by @layout, the fallback. */
+struct vs_sched_data *vs_hash_build(struct vs_service *svc,
+				    int (*layout)(struct vs_hash_tab *t))
+{
+	struct vs_hash_data *d;
+	int err;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	err = vs_hash_tab_init(&d->t, svc);
+	if (!err && d->t.n)
+		err = layout(&d->t);
+	if (!err)
+		err = vs_hash_tab_finish(&d->t);
+	if (err) {
+		vs_hash_free(&d->base);
+		kfree(d);
+		return ERR_PTR(err);
+	}
+	return &d->base;
+}
+
+struct vs_dest *vs_hash_schedule(struct vs_sched_data *data,
+				 const struct sk_buff *skb)
+{
+	return vs_hash_tab_pick(&container_of(data, struct vs_hash_data,
+					      base)->t, skb);
+}
+
 /* A hash of a server's address and port, for mh's permutations. */
 u32 vs_hash_dest(const struct vs_dest *dest, u32 seed)
 {

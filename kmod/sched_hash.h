@@ -6,6 +6,8 @@
 #include <linux/skbuff.h>
 #include <linux/types.h>
 
+#include "sched.h"
+
 struct vs_service;
 struct vs_dest;
 
@@ -32,6 +34,18 @@ struct vs_hash_tab {
 };
 
 #define VS_HASH_MEMBERS_MAX	65535U	/* member indexes are u16 */
+
+/* A hashing scheduler's state: its table, laid out by the scheduler. */
+struct vs_hash_data {
+	struct vs_sched_data base;
+	struct vs_hash_tab t;
+};
+
+struct vs_sched_data *vs_hash_build(struct vs_service *svc,
+				    int (*layout)(struct vs_hash_tab *t));
+struct vs_dest *vs_hash_schedule(struct vs_sched_data *data,
+				 const struct sk_buff *skb);
+void vs_hash_free(struct vs_sched_data *data);
 
 int vs_hash_tab_init(struct vs_hash_tab *t, struct vs_service *svc);
 int vs_hash_tab_alloc(struct vs_hash_tab *t, u32 size);

@@ -213,7 +213,7 @@ static void vs_test_mh_entries(struct kunit *test)
 	kunit_info(test, "build with %u servers: %llu us\n", n,
 		   div_u64(ns, 1000));
 	t = &container_of(rcu_dereference_protected(f->svc.sched, true),
-			  struct vs_mh_data, base)->t;
+			  struct vs_hash_data, base)->t;
 	KUNIT_ASSERT_EQ(test, t->size, VS_MH_SIZE);
 	for (i = 0; i < t->size; i++)
 		cnt[t->tab[i]]++;
@@ -234,7 +234,7 @@ static void vs_test_mh_entries(struct kunit *test)
 	f = vs_hash_fixture(test, w, n, 0);
 	vs_hash_rebuild(test, f, "mh");
 	t = &container_of(rcu_dereference_protected(f->svc.sched, true),
-			  struct vs_mh_data, base)->t;
+			  struct vs_hash_data, base)->t;
 	for (i = 0; i < t->size; i++)
 		cnt[t->tab[i]]++;
 	for (i = 0; i < n; i++) {

@@ -23,11 +23,6 @@
 #define VS_SH_SIZE_MIN		256U
 #define VS_SH_SIZE_MAX		65536U
 
-struct vs_sh_data {
-	struct vs_sched_data base;
-	struct vs_hash_tab t;
-};
-
 /* Deal the buckets: server j takes weights[j] of them, in turn. */
 static int vs_sh_layout(struct vs_hash_tab *t)
 {
@@ -58,44 +53,16 @@ static int vs_sh_layout(struct vs_hash_tab *t)
 	return 0;
 }
 
-static void vs_sh_free(struct vs_sched_data *data)
-{
-	vs_hash_tab_free(&container_of(data, struct vs_sh_data, base)->t);
-}
-
 static struct vs_sched_data *vs_sh_build(struct vs_service *svc)
 {
-	struct vs_sh_data *d;
-	int err;
-
-	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
-	if (!d)
-		return ERR_PTR(-ENOMEM);
-	err = vs_hash_tab_init(&d->t, svc);
-	if (!err && d->t.n)
-		err = vs_sh_layout(&d->t);
-	if (!err)
-		err = vs_hash_tab_finish(&d->t);
-	if (err) {
-		vs_sh_free(&d->base);
-		kfree(d);
-		return ERR_PTR(err);
-	}
-	return &d->base;
-}
-
-static struct vs_dest *vs_sh_schedule(struct vs_sched_data *data,
-				      const struct sk_buff *skb)
-{
-	return vs_hash_tab_pick(&container_of(data, struct vs_sh_data,
-					      base)->t, skb);
+	return vs_hash_build(svc, vs_sh_layout);
 }
 
 static struct vs_sched_ops vs_sh_ops = {
 	.name		= "sh",
 	.build		= vs_sh_build,
-	.schedule	= vs_sh_schedule,
-	.free		= vs_sh_free,
+	.schedule	= vs_hash_schedule,
+	.free		= vs_hash_free,
 };
 
 int vs_sched_sh_init(void)
