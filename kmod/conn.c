@@ -471,9 +471,14 @@ int vs_conn_net_init(struct vs_net *vn)
 	return rhltable_init(&vn->conn_table, &vs_conn_params);
 }
 
-/* Hooks are gone and the GC work is cancelled: nothing else runs. */
+/*
+ * Hooks are gone and the GC work is cancelled (vs_net_exit()): nothing
+ * else reaches the table. A table destroyed under registered hooks is
+ * read freed by the next packet, so the order is asserted, not assumed.
+ */
 void vs_conn_net_exit(struct vs_net *vn)
 {
+	WARN_ON_ONCE(READ_ONCE(vn->hooks_on));
 	while (vs_conn_count(vn))
 		vs_conn_sweep(vn, true);
 	rhltable_destroy(&vn->conn_table);

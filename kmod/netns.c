@@ -123,17 +123,35 @@ err_stats:
 	return err;
 }
 
+/*
+ * Teardown, for a namespace going away and for every namespace at module
+ * unload, runs in the reverse order of setup, and the packet path goes
+ * first: nf_unregister_net_hooks() waits for the hooks running on every
+ * CPU (synchronize_net()) and drops the packets queued to userspace
+ * (NFQUEUE) that would re-enter them, so once vs_hooks_off() returns no
+ * packet can reach a table of this namespace. The GC work goes next (it
+ * walks the tables, sends resets and re-arms itself while the hooks are
+ * on), then each table after the last thing that reads it: the
+ * connection entries, which hold their real servers, then the services,
+ * then the counters. Nothing may move above vs_hooks_off(): a packet that
+ * meets a destroyed table reads freed memory (a locally generated RST
+ * passing LOCAL_OUT did, during rmmod under traffic). Configuration
+ * cannot come back meanwhile: at unload the netlink family is gone
+ * before this runs, and a dying namespace has no socket left to send
+ * from. The proc files go before the tables they show: their removal
+ * waits for the reads in progress.
+ */
 static void __net_exit vs_net_exit(struct net *net)
 {
 	struct vs_net *vn = vs_net(net);
 
-	vs_proc_net_exit(vn);
-	vs_service_net_exit(vn);
 	mutex_lock(&vn->lock);
 	vs_hooks_off(vn);
 	mutex_unlock(&vn->lock);
 	cancel_delayed_work_sync(&vn->gc_work);
+	vs_proc_net_exit(vn);
 	vs_conn_net_exit(vn);
+	vs_service_net_exit(vn);
 	/* Entries freed later uncharge through their own objcg reference. */
 	mem_cgroup_put(vn->memcg);
 	free_percpu(vn->stats);

@@ -547,8 +547,10 @@ int vs_service_net_init(struct vs_net *vn)
 	return rhashtable_init(&vn->svc_table, &vs_svc_params);
 }
 
+/* After vs_hooks_off() (vs_net_exit()): no packet can reach the table. */
 void vs_service_net_exit(struct vs_net *vn)
 {
+	WARN_ON_ONCE(READ_ONCE(vn->hooks_on));
 	mutex_lock(&vn->lock);
 	vs_svc_flush(vn);
 	mutex_unlock(&vn->lock);
