@@ -9,8 +9,9 @@
 #   full     on each Debian test kernel, one VM boot: fuzz.sh with
 #            FUZZ_FULL=1 (100,000 netlink messages, 200,000 packets),
 #            stress.sh with STRESS_FULL=1 (50 reloads under traffic,
-#            a million-SYN flood, minutes of connection churn) and
-#            userns.sh
+#            a million-SYN flood, minutes of connection churn),
+#            userns.sh, and teardown.sh (50 rounds each of unload and
+#            namespace deletion under traffic)
 #   kunit    the KUnit suites under KASAN and lockdep (UML) and with
 #            DEBUG_ATOMIC_SLEEP (x86_64 in QEMU): tests/kunit/run.sh
 #            --debug and --x86
@@ -65,7 +66,7 @@ for part in "${parts[@]}"; do
 		run kunit-x86-atomic-sleep tests/kunit/run.sh --x86
 		;;
 	debug)
-		run debug-kernel tests/stress/debug.sh tests/e2e/{nat,health,fuzz,stress,userns}.sh
+		run debug-kernel tests/stress/debug.sh tests/e2e/{nat,health,fuzz,stress,userns,teardown}.sh
 		;;
 	*)
 		log "unknown part '$part' (full, kunit, debug)"
