@@ -4,6 +4,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "fault.h"
 #include "sched.h"
 #include "service.h"
 
@@ -108,7 +109,8 @@ static struct vs_sorry *vs_sorry_build(struct vs_service *svc)
 			n++;
 	if (!n)
 		return NULL;
-	s = kvzalloc(struct_size(s, dests, n), GFP_KERNEL_ACCOUNT);
+	s = vs_fault() ? NULL :
+	    kvzalloc(struct_size(s, dests, n), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	list_for_each_entry(dest, &svc->dests, list)
