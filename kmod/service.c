@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 
 #include "conn.h"
+#include "fault.h"
 #include "netlink.h"
 #include "sched.h"
 #include "service.h"
@@ -93,10 +94,10 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 	}
 
 	vs_net_memcg_set(vn);
-	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
+	svc = vs_fault() ? NULL : kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return -ENOMEM;
-	svc->stats = vs_stats_alloc();
+	svc->stats = vs_fault() ? NULL : vs_stats_alloc();
 	if (!svc->stats) {
 		err = -ENOMEM;
 		goto err_free;
@@ -112,7 +113,8 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 	if (err)
 		goto err_free;
 
-	err = xa_alloc_cyclic(&vn->svc_ids, &id, svc, xa_limit_32b,
+	err = vs_fault() ? -ENOMEM :
+	      xa_alloc_cyclic(&vn->svc_ids, &id, svc, xa_limit_32b,
 			      &vn->svc_next_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		goto err_sched;
@@ -122,9 +124,10 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 		NL_SET_ERR_MSG_MOD(extack, "cannot register netfilter hooks");
 		goto err_id;
 	}
-	err = rhashtable_insert_fast(&vn->svc_table, &svc->node, vs_svc_params);
+	err = vs_fault() ? -ENOMEM :
+	      rhashtable_insert_fast(&vn->svc_table, &svc->node, vs_svc_params);
 	if (err)
-		goto err_id;
+		goto err_hooks;
 	vn->svc_count++;
 	vs_net_changed(vn);
 	pr_debug("service %u created\n", svc->id);
@@ -132,6 +135,9 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 		*out = svc;
 	return 0;
 
+err_hooks:
+	/* Not counted yet: off again if it was the first service. */
+	vs_hooks_put_if_idle(vn);
 err_id:
 	xa_erase(&vn->svc_ids, svc->id);
 err_sched:
@@ -338,11 +344,16 @@ static void vs_dest_reset_conns(struct vs_dest *dest)
 	mod_delayed_work(system_power_efficient_wq, &dest->svc->vn->gc_work, 0);
 }
 
-/* Apply @conf to @dest; the caller rebuilds the scheduler state. */
-static void vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
+/*
+ * Apply @conf to @dest; the caller rebuilds the scheduler state. Returns
+ * whether the server's connections are to be reset, which the caller does
+ * once the change is accepted (vs_dest_reset_conns()).
+ */
+static bool vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
 {
 	struct vs_net *vn = dest->svc->vn;
 	u8 old_health = dest->health;
+	bool reset = false;
 
 	if (conf->weight) {
 		dest->weight = *conf->weight;
@@ -370,8 +381,7 @@ static void vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
 			}
 		} else {
 			clear_bit(VS_DEST_F_WARMING, &dest->flags);
-			if (dest->svc_flags & VSCHED_SVC_F_DOWN_RESET)
-				vs_dest_reset_conns(dest);
+			reset = dest->svc_flags & VSCHED_SVC_F_DOWN_RESET;
 		}
 	}
 	if (conf->drain) {
@@ -385,6 +395,26 @@ static void vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
 			clear_bit(VS_DEST_F_DRAINING, &dest->flags);
 		}
 	}
+	return reset;
+}
+
+/* Undo vs_dest_apply() after a refused edit: every field it may set. */
+static void vs_dest_restore(struct vs_dest *dest, const struct vs_dest *old)
+{
+	dest->weight = old->weight;
+	dest->last_weight = old->last_weight;
+	dest->fwd = old->fwd;
+	dest->dflags = old->dflags;
+	dest->health = old->health;
+	dest->health_pct = old->health_pct;
+	dest->health_cap = old->health_cap;
+	memcpy(dest->reason, old->reason, sizeof(dest->reason));
+	dest->state_since = old->state_since;
+	dest->up_since = old->up_since;
+	dest->drain_end = old->drain_end;
+	dest->drain_sweep = old->drain_sweep;
+	dest->flags = old->flags;
+	vs_dest_refresh(dest);
 }
 
 int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
@@ -399,10 +429,10 @@ int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
 		NL_SET_ERR_MSG_MOD(extack, "real server already exists");
 		return -EEXIST;
 	}
-	dest = kzalloc(sizeof(*dest), GFP_KERNEL_ACCOUNT);
+	dest = vs_fault() ? NULL : kzalloc(sizeof(*dest), GFP_KERNEL_ACCOUNT);
 	if (!dest)
 		return -ENOMEM;
-	dest->stats = vs_stats_alloc();
+	dest->stats = vs_fault() ? NULL : vs_stats_alloc();
 	if (!dest->stats) {
 		kfree(dest);
 		return -ENOMEM;
@@ -458,6 +488,7 @@ int vs_dest_edit(struct vs_dest *dest, const struct vs_dest_conf *conf,
 		 struct netlink_ext_ack *extack)
 {
 	struct vs_dest old = *dest;
+	bool reset;
 	int err;
 
 	lockdep_assert_held(&dest->svc->vn->lock);
@@ -466,25 +497,20 @@ int vs_dest_edit(struct vs_dest *dest, const struct vs_dest_conf *conf,
 		NL_SET_ERR_MSG_MOD(extack, "real server is not draining");
 		return -EINVAL;
 	}
-	vs_dest_apply(dest, conf);
+	reset = vs_dest_apply(dest, conf);
 	/* sh and mh also read the last weight and (no fallback) the health. */
 	if (vs_dest_refresh(dest) || dest->dflags != old.dflags ||
 	    dest->last_weight != old.last_weight ||
 	    dest->health != old.health) {
 		err = vs_sched_rebuild(dest->svc, NULL);
 		if (err) {
-			/* Only what the scheduler reads needs undoing. */
-			dest->weight = old.weight;
-			dest->last_weight = old.last_weight;
-			dest->dflags = old.dflags;
-			dest->health = old.health;
-			dest->health_pct = old.health_pct;
-			dest->health_cap = old.health_cap;
-			dest->flags = old.flags;
-			vs_dest_refresh(dest);
+			/* Refused: the server is left as it was. */
+			vs_dest_restore(dest, &old);
 			return err;
 		}
 	}
+	if (reset)
+		vs_dest_reset_conns(dest);
 	vs_net_changed(dest->svc->vn);
 	return 0;
 }
@@ -558,4 +584,5 @@ void vs_service_net_exit(struct vs_net *vn)
 
 #if IS_ENABLED(CONFIG_VSCHED_KUNIT_TEST)
 #include "service_test.c"
+#include "service_fault_test.c"
 #endif
