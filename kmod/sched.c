@@ -121,7 +121,9 @@ static struct vs_sorry *vs_sorry_build(struct vs_service *svc)
 
 /*
  * Build fresh state with @ops (or the service's current scheduler) and
- * publish it. On failure the old state stays in place.
+ * publish it. On failure the old state and sorry list stay in place,
+ * with the servers they point to: service.c keeps deleted ones allocated
+ * until a rebuild succeeds (vs_svc_rebuild()).
  */
 int vs_sched_rebuild(struct vs_service *svc, const struct vs_sched_ops *ops)
 {
@@ -172,7 +174,11 @@ struct vs_dest *vs_sched_pick(struct vs_service *svc, const struct sk_buff *skb)
 	dest = data->ops->schedule(data, skb);
 	if (!dest)
 		dest = vs_sorry_pick(svc);
-	/* Stale state after a failed rebuild may still list a dead server. */
+	/*
+	 * State left by a failed rebuild may still list a deleted server:
+	 * kept allocated until a rebuild succeeds (service.c,
+	 * vs_svc_rebuild()), but not to be given new connections.
+	 */
 	if (dest && unlikely(test_bit(VS_DEST_F_DEAD, &dest->flags)))
 		return NULL;
 	return dest;

@@ -130,12 +130,13 @@ static bool vs_ft_listed(struct vs_service *svc, struct vs_dest *dest)
 
 /*
  * Under vn->lock: the lists and counts agree, and no pick leads anywhere
- * but to a live server of the service.
+ * but to a live server of the service. Returns the number of retired
+ * servers.
  */
-static void vs_ft_check(struct kunit *test, struct vs_ft *ft)
+static unsigned int vs_ft_check(struct kunit *test, struct vs_ft *ft)
 {
 	struct vs_service *svc = ft->svc;
-	unsigned int n = 0, i, bad = 0;
+	unsigned int n = 0, retired = 0, i, bad = 0;
 	struct vs_dest *dest;
 
 	lockdep_assert_held(&ft->vn->lock);
@@ -146,8 +147,15 @@ static void vs_ft_check(struct kunit *test, struct vs_ft *ft)
 		n++;
 	}
 	KUNIT_EXPECT_EQ(test, n, svc->num_dests);
-	/* The table's reference and one per server. */
-	KUNIT_EXPECT_EQ(test, refcount_read(&svc->refcnt), 1 + n);
+	/* Deleted, kept for the state of a failed rebuild: still allocated. */
+	list_for_each_entry(dest, &svc->retired, list) {
+		KUNIT_EXPECT_PTR_EQ(test, dest->svc, svc);
+		KUNIT_EXPECT_TRUE(test, test_bit(VS_DEST_F_DEAD, &dest->flags));
+		KUNIT_EXPECT_EQ(test, refcount_read(&dest->refcnt), 1U);
+		retired++;
+	}
+	/* The table's reference and one per server, retired ones too. */
+	KUNIT_EXPECT_EQ(test, refcount_read(&svc->refcnt), 1 + n + retired);
 	KUNIT_EXPECT_PTR_EQ(test, vs_svc_find(ft->vn, &ft->key), svc);
 
 	rcu_read_lock();
@@ -160,6 +168,7 @@ static void vs_ft_check(struct kunit *test, struct vs_ft *ft)
 	}
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "picks of a server not listed");
+	return retired;
 }
 
 /* What a refused change must leave as it found. */
@@ -404,6 +413,123 @@ static void vs_test_fault_dest_add_edit(struct kunit *test)
 	vs_ft_done(test, ft);
 }
 
+static bool vs_ft_retired(struct vs_service *svc, struct vs_dest *dest)
+{
+	struct vs_dest *d;
+
+	list_for_each_entry(d, &svc->retired, list)
+		if (d == dest)
+			return true;
+	return false;
+}
+
+/*
+ * Deleting a server while its service's rebuild fails, each allocation in
+ * turn, under each scheduler. The state the failure leaves published (and
+ * the sorry list) still point to the deleted server: it must stay
+ * allocated, retired, never picked, until a rebuild succeeds (here the
+ * next delete's); then it is freed. The old code freed it after the
+ * grace period: vs_ft_check()'s picks then read freed memory (KASAN,
+ * run.sh --debug), and it is not on the retired list (any mode).
+ */
+static void vs_test_fault_dest_del(struct kunit *test)
+{
+	struct vs_ft_snap before, after;
+	unsigned int i, nth, failed;
+	struct list_head *retired;
+	struct vs_fault *fault;
+	struct vs_dest *victim;
+	struct vs_ft *ft;
+	bool kept;
+
+	for (i = 0; i < ARRAY_SIZE(vs_ft_scheds); i++) {
+		const char *name = vs_ft_scheds[i];
+
+		ft = vs_ft_setup(test, name);
+		retired = &ft->svc->retired;
+		for (nth = 1, failed = 0;; nth++) {
+			union vs_addr addr = vs_ft_rip(10 + nth);
+
+			mutex_lock(&ft->vn->lock);
+			/* The 12th server, then the next ones: all usable. */
+			victim = vs_dest_find(ft->svc, &addr, htons(80));
+			KUNIT_ASSERT_NOT_NULL(test, victim);
+			vs_ft_snap(ft, &before);
+			fault = vs_fault_arm(test, nth);
+			vs_dest_del(victim);
+			vs_fault_arm(test, 0);
+			vs_ft_snap(ft, &after);
+			KUNIT_EXPECT_FALSE(test, vs_ft_listed(ft->svc, victim));
+			KUNIT_EXPECT_EQ(test, after.num_dests,
+					before.num_dests - 1);
+			kept = vs_ft_retired(ft->svc, victim);
+			if (after.sched == before.sched) {
+				/* Failed: the old state may lead to it. */
+				KUNIT_EXPECT_TRUE(test, fault->hit);
+				KUNIT_EXPECT_TRUE_MSG(test, kept,
+						      "%s, fault %u: freed",
+						      name, nth);
+				failed++;
+			} else {
+				KUNIT_EXPECT_FALSE(test, kept);
+				KUNIT_EXPECT_TRUE(test, list_empty(retired));
+			}
+			vs_ft_check(test, ft);
+			mutex_unlock(&ft->vn->lock);
+			if (!fault->hit)
+				break;
+		}
+		KUNIT_EXPECT_GT(test, failed, 0U);
+		kunit_info(test, "%s: delete failed at %u of %u allocations\n",
+			   name, failed, nth - 1);
+		vs_ft_done(test, ft);
+	}
+}
+
+/* The GC work retries a failed rebuild, and puts the retired server. */
+static void vs_test_fault_retry(struct kunit *test)
+{
+	struct vs_ft *ft = vs_ft_setup(test, "wlc");
+	struct vs_fault *fault;
+	struct vs_dest *victim;
+
+	mutex_lock(&ft->vn->lock);
+	victim = list_last_entry(&ft->svc->dests, struct vs_dest, list);
+	fault = vs_fault_arm(test, 1);
+	vs_dest_del(victim);
+	vs_fault_arm(test, 0);
+	KUNIT_EXPECT_TRUE(test, fault->hit);
+	KUNIT_EXPECT_TRUE(test, vs_ft_retired(ft->svc, victim));
+	KUNIT_EXPECT_FALSE(test, list_empty(&ft->svc->stale));
+	KUNIT_EXPECT_EQ(test, vs_ft_check(test, ft), 1U);
+	vs_svc_tick(ft->vn, READ_ONCE(ft->vn->sweeps));
+	KUNIT_EXPECT_TRUE(test, list_empty(&ft->svc->retired));
+	KUNIT_EXPECT_TRUE(test, list_empty(&ft->svc->stale));
+	KUNIT_EXPECT_EQ(test, vs_ft_check(test, ft), 0U);
+	mutex_unlock(&ft->vn->lock);
+	vs_ft_done(test, ft);
+}
+
+/* A service deleted with retired servers puts them too. */
+static void vs_test_fault_svc_del_retired(struct kunit *test)
+{
+	struct vs_ft *ft = vs_ft_setup(test, "lc");
+	struct vs_fault *fault;
+	struct vs_dest *victim;
+
+	mutex_lock(&ft->vn->lock);
+	victim = list_first_entry(&ft->svc->dests, struct vs_dest, list);
+	fault = vs_fault_arm(test, 1);
+	vs_dest_del(victim);
+	vs_fault_arm(test, 0);
+	KUNIT_EXPECT_TRUE(test, fault->hit);
+	KUNIT_EXPECT_TRUE(test, vs_ft_retired(ft->svc, victim));
+	KUNIT_EXPECT_FALSE(test, list_empty(&ft->svc->stale));
+	mutex_unlock(&ft->vn->lock);
+	/* Checks that the service's last reference is the test's own. */
+	vs_ft_done(test, ft);
+}
+
 /* Memory held by slab (small and large kmalloc) and vmalloc, in pages. */
 static unsigned long vs_ft_pages(void)
 {
@@ -469,6 +595,9 @@ static struct kunit_case vs_fault_cases[] = {
 	KUNIT_CASE(vs_test_fault_svc_add),
 	KUNIT_CASE(vs_test_fault_sched_switch),
 	KUNIT_CASE(vs_test_fault_dest_add_edit),
+	KUNIT_CASE(vs_test_fault_dest_del),
+	KUNIT_CASE(vs_test_fault_retry),
+	KUNIT_CASE(vs_test_fault_svc_del_retired),
 	KUNIT_CASE(vs_test_fault_no_leak),
 	{}
 };
