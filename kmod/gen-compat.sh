@@ -24,3 +24,6 @@ fi
 if has net/genetlink.h 'genl_info_dump\(struct netlink_callback'; then
 	echo "#define VS_HAVE_GENL_INFO_DUMP 1"
 fi
+if has kunit/test-bug.h 'kunit_get_current_test\(void\)'; then
+	echo "#define VS_HAVE_KUNIT_GET_CURRENT_TEST 1"
+fi

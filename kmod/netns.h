@@ -53,6 +53,8 @@ struct vs_net {
 	unsigned int sweeps;		/* GC sweeps completed */
 	/* Real servers warming up or draining, ticked by the GC work. */
 	struct list_head timed_dests;
+	/* Services whose last rebuild failed, retried by the GC work. */
+	struct list_head stale_svcs;
 
 	struct vs_config cfg;
 	struct vs_net_stats __percpu *stats;

@@ -4,6 +4,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "fault.h"
 #include "sched.h"
 #include "service.h"
 
@@ -108,7 +109,8 @@ static struct vs_sorry *vs_sorry_build(struct vs_service *svc)
 			n++;
 	if (!n)
 		return NULL;
-	s = kvzalloc(struct_size(s, dests, n), GFP_KERNEL_ACCOUNT);
+	s = vs_fault() ? NULL :
+	    kvzalloc(struct_size(s, dests, n), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	list_for_each_entry(dest, &svc->dests, list)
@@ -119,7 +121,9 @@ static struct vs_sorry *vs_sorry_build(struct vs_service *svc)
 
 /*
  * Build fresh state with @ops (or the service's current scheduler) and
- * publish it. On failure the old state stays in place.
+ * publish it. On failure the old state and sorry list stay in place,
+ * with the servers they point to: service.c keeps deleted ones allocated
+ * until a rebuild succeeds (vs_svc_rebuild()).
  */
 int vs_sched_rebuild(struct vs_service *svc, const struct vs_sched_ops *ops)
 {
@@ -170,7 +174,11 @@ struct vs_dest *vs_sched_pick(struct vs_service *svc, const struct sk_buff *skb)
 	dest = data->ops->schedule(data, skb);
 	if (!dest)
 		dest = vs_sorry_pick(svc);
-	/* Stale state after a failed rebuild may still list a dead server. */
+	/*
+	 * State left by a failed rebuild may still list a deleted server:
+	 * kept allocated until a rebuild succeeds (service.c,
+	 * vs_svc_rebuild()), but not to be given new connections.
+	 */
 	if (dest && unlikely(test_bit(VS_DEST_F_DEAD, &dest->flags)))
 		return NULL;
 	return dest;

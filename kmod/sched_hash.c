@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <net/ip.h>
 
+#include "fault.h"
 #include "sched.h"
 #include "sched_hash.h"
 #include "service.h"
@@ -47,7 +48,8 @@ int vs_hash_tab_init(struct vs_hash_tab *t, struct vs_service *svc)
 	t->flags = svc->sched_flags;
 	if (!max)
 		return 0;
-	t->dests = kvmalloc_array(max, 2 * sizeof(*t->dests) +
+	t->dests = vs_fault() ? NULL :
+		   kvmalloc_array(max, 2 * sizeof(*t->dests) +
 				  sizeof(*t->weights), GFP_KERNEL_ACCOUNT);
 	if (!t->dests)
 		return -ENOMEM;
@@ -68,7 +70,8 @@ int vs_hash_tab_init(struct vs_hash_tab *t, struct vs_service *svc)
 
 int vs_hash_tab_alloc(struct vs_hash_tab *t, u32 size)
 {
-	t->tab = kvmalloc_array(size, sizeof(*t->tab), GFP_KERNEL_ACCOUNT);
+	t->tab = vs_fault() ? NULL :
+		 kvmalloc_array(size, sizeof(*t->tab), GFP_KERNEL_ACCOUNT);
 	if (!t->tab)
 		return -ENOMEM;
 	t->size = size;
@@ -96,7 +99,8 @@ int vs_hash_tab_finish(struct vs_hash_tab *t)
 		;
 	if (i == t->size)
 		return 0;	/* none available: no fallback possible */
-	t->next = kvmalloc_array(t->size, sizeof(*t->next),
+	t->next = vs_fault() ? NULL :
+		  kvmalloc_array(t->size, sizeof(*t->next),
 				 GFP_KERNEL_ACCOUNT);
 	if (!t->next)
 		return -ENOMEM;
@@ -161,7 +165,7 @@ struct vs_sched_data *vs_hash_build(struct vs_service *svc,
 	struct vs_hash_data *d;
 	int err;
 
-	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	d = vs_fault() ? NULL : kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
 	err = vs_hash_tab_init(&d->t, svc);

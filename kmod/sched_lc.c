@@ -23,6 +23,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 
+#include "fault.h"
 #include "sched.h"
 #include "service.h"
 
@@ -55,10 +56,14 @@ static struct vs_sched_data *vs_lc_build_common(struct vs_service *svc,
 	struct vs_lc_data *d;
 	unsigned int i;
 
-	d = kvzalloc(struct_size(d, e, svc->num_dests), GFP_KERNEL_ACCOUNT);
-	dests = kvmalloc_array(svc->num_dests, sizeof(*dests),
+	d = vs_fault() ? NULL :
+	    kvzalloc(struct_size(d, e, svc->num_dests), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	dests = vs_fault() ? NULL :
+		kvmalloc_array(svc->num_dests, sizeof(*dests),
 			       GFP_KERNEL_ACCOUNT);
-	if (!d || !dests)
+	if (!dests)
 		goto err;
 	d->weighted = weighted;
 	d->n = vs_sched_usable(svc, dests);
@@ -66,9 +71,11 @@ static struct vs_sched_data *vs_lc_build_common(struct vs_service *svc,
 		d->e[i].dest = dests[i];
 		d->e[i].weight = READ_ONCE(dests[i]->eff_weight);
 	}
+	/* Freed here: from now on err frees d alone. */
 	kvfree(dests);
 	if (d->n > VS_LC_WINDOW) {
-		d->cursor = alloc_percpu_gfp(u32, GFP_KERNEL_ACCOUNT);
+		if (!vs_fault())
+			d->cursor = alloc_percpu_gfp(u32, GFP_KERNEL_ACCOUNT);
 		if (!d->cursor)
 			goto err;
 		/* CPUs start spread over the pool, not on the same window. */
@@ -81,7 +88,6 @@ static struct vs_sched_data *vs_lc_build_common(struct vs_service *svc,
 	return &d->base;
 
 err:
-	kvfree(dests);
 	kvfree(d);
 	return ERR_PTR(-ENOMEM);
 }

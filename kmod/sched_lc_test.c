@@ -227,6 +227,45 @@ static void vs_test_wlc_window(struct kunit *test)
 	vs_lc_fixture_free(f);
 }
 
+/*
+ * Each allocation of the build failing in turn, with more servers than a
+ * window so that the per-CPU cursor is allocated too: the build fails
+ * cleanly each time, then succeeds. The server array used to be freed
+ * twice when the cursor could not be allocated. KASAN (run.sh --debug)
+ * reports a double free outright; plain SLUB takes it silently and hands
+ * the object out twice, which the two allocations below catch.
+ */
+static void vs_test_lc_build_faults(struct kunit *test)
+{
+	const unsigned int n = VS_LC_WINDOW + 8;
+	struct vs_lc_fixture *f = vs_lc_fixture(test, NULL, n);
+	size_t sz = n * sizeof(struct vs_dest *);
+	struct vs_fault *fault;
+	unsigned int nth;
+	void *a, *b;
+
+	for (nth = 1;; nth++) {
+		fault = vs_fault_arm(test, nth);
+		f->data = vs_lc_build_common(&f->svc, nth & 1);
+		vs_fault_arm(test, 0);
+		if (!fault->hit)
+			break;
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(f->data), -ENOMEM);
+		a = kmalloc(sz, GFP_KERNEL);
+		b = kmalloc(sz, GFP_KERNEL);
+		KUNIT_EXPECT_PTR_NE_MSG(test, a, b, "fault %u: double free", nth);
+		kfree(a);
+		if (b != a)
+			kfree(b);
+	}
+	/* The window's allocation is the third: all were tried. */
+	KUNIT_EXPECT_EQ(test, nth, 4U);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f->data));
+	KUNIT_EXPECT_NOT_NULL(test, container_of(f->data, struct vs_lc_data,
+						 base)->cursor);
+	vs_lc_fixture_free(f);
+}
+
 static struct kunit_case vs_lc_cases[] = {
 	KUNIT_CASE(vs_test_lc_least),
 	KUNIT_CASE(vs_test_lc_ties),
@@ -234,6 +273,7 @@ static struct kunit_case vs_lc_cases[] = {
 	KUNIT_CASE(vs_test_lc_usable),
 	KUNIT_CASE(vs_test_lc_window),
 	KUNIT_CASE(vs_test_wlc_window),
+	KUNIT_CASE(vs_test_lc_build_faults),
 	{}
 };
 

@@ -27,6 +27,7 @@
 #include <linux/minmax.h>
 #include <linux/slab.h>
 
+#include "fault.h"
 #include "sched.h"
 #include "sched_hash.h"
 #include "service.h"
@@ -70,7 +71,8 @@ static int vs_mh_layout(struct vs_hash_tab *t)
 	if (t->n > VS_MH_SIZE)
 		return -E2BIG;
 	vs_mh_turns(t);
-	perm = kvmalloc_array(t->n, sizeof(*perm), GFP_KERNEL_ACCOUNT);
+	perm = vs_fault() ? NULL :
+	       kvmalloc_array(t->n, sizeof(*perm), GFP_KERNEL_ACCOUNT);
 	if (!perm)
 		return -ENOMEM;
 	err = vs_hash_tab_alloc(t, VS_MH_SIZE);

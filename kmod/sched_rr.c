@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/slab.h>
 
+#include "fault.h"
 #include "sched.h"
 #include "service.h"
 
@@ -22,7 +23,8 @@ static struct vs_sched_data *vs_rr_build(struct vs_service *svc)
 {
 	struct vs_rr_data *d;
 
-	d = kvzalloc(struct_size(d, dests, svc->num_dests), GFP_KERNEL_ACCOUNT);
+	d = vs_fault() ? NULL :
+	    kvzalloc(struct_size(d, dests, svc->num_dests), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
 	d->n = vs_sched_usable(svc, d->dests);

@@ -23,6 +23,7 @@
 #include <linux/gcd.h>
 #include <linux/slab.h>
 
+#include "fault.h"
 #include "sched.h"
 #include "service.h"
 
@@ -49,7 +50,8 @@ static void vs_wrr_build_seq(struct vs_wrr_data *d)
 
 	if (total > VS_WRR_SEQ_MAX || (u64)d->passes * d->n > VS_WRR_SEQ_WORK)
 		return;
-	d->seq = kvmalloc_array(total, sizeof(*d->seq), GFP_KERNEL_ACCOUNT);
+	d->seq = vs_fault() ? NULL :
+		 kvmalloc_array(total, sizeof(*d->seq), GFP_KERNEL_ACCOUNT);
 	if (!d->seq)
 		return;
 	for (j = 0; j < d->passes; j++) {
@@ -67,7 +69,8 @@ static struct vs_sched_data *vs_wrr_build(struct vs_service *svc)
 	u32 g = 0, mw = 0, total = 0, per_pass;
 	size_t sz;
 
-	d = kvzalloc(sizeof(*d) + max * (sizeof(*d->dests) + sizeof(u32)),
+	d = vs_fault() ? NULL :
+	    kvzalloc(sizeof(*d) + max * (sizeof(*d->dests) + sizeof(u32)),
 		     GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return ERR_PTR(-ENOMEM);
@@ -86,7 +89,7 @@ static struct vs_sched_data *vs_wrr_build(struct vs_service *svc)
 	d->gcd = g;
 	d->passes = mw / g;
 	sz = array_size(d->passes, sizeof(u32));
-	d->cum = kvmalloc(sz, GFP_KERNEL_ACCOUNT);
+	d->cum = vs_fault() ? NULL : kvmalloc(sz, GFP_KERNEL_ACCOUNT);
 	if (!d->cum) {
 		kvfree(d);
 		return ERR_PTR(-ENOMEM);

@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 
 #include "conn.h"
+#include "fault.h"
 #include "netlink.h"
 #include "sched.h"
 #include "service.h"
@@ -67,6 +68,50 @@ static void vs_net_changed(struct vs_net *vn)
 	vn->gen++;
 }
 
+/*
+ * Rebuild the scheduler state and the sorry list of @svc (with @ops, or
+ * its current scheduler) and let go of the servers deleted meanwhile.
+ *
+ * A failed rebuild (no memory) leaves the old state and sorry list
+ * published, and they hold raw pointers to the servers they were built
+ * from, which may have been deleted since. So a deleted server is not put
+ * when it is unlinked but moved to svc->retired, and only put once a
+ * rebuild has replaced both and a grace period has passed: until then it
+ * stays allocated, marked dead, and vs_sched_pick() passes over it. A
+ * failure also puts the service on vn->stale_svcs for the GC work to
+ * retry (vs_svc_tick()), so that neither a stale state nor the retired
+ * servers outlive an allocation failure by more than a GC interval, and
+ * deleting the service hands them to its graveyard (vs_svc_unlink()).
+ */
+static int vs_svc_rebuild(struct vs_service *svc,
+			  const struct vs_sched_ops *ops,
+			  struct netlink_ext_ack *extack)
+{
+	struct vs_dest *dest, *tmp;
+	LIST_HEAD(gone);
+	int err;
+
+	lockdep_assert_held(&svc->vn->lock);
+	err = vs_sched_rebuild(svc, ops);
+	if (err) {
+		if (err == -E2BIG)
+			NL_SET_ERR_MSG_MOD(extack,
+					   "too many real servers for the scheduler's table");
+		if (list_empty(&svc->stale))
+			list_add_tail(&svc->stale, &svc->vn->stale_svcs);
+		return err;
+	}
+	list_del_init(&svc->stale);
+	if (list_empty(&svc->retired))
+		return 0;
+	list_splice_init(&svc->retired, &gone);
+	/* Rare (after a failure): no reader of the old state is left. */
+	synchronize_rcu();
+	list_for_each_entry_safe(dest, tmp, &gone, list)
+		vs_dest_put(dest);
+	return 0;
+}
+
 int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 	       const char *sched, u32 flags, u32 warmup, u32 sched_flags,
 	       struct netlink_ext_ack *extack, struct vs_service **out)
@@ -93,10 +138,10 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 	}
 
 	vs_net_memcg_set(vn);
-	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
+	svc = vs_fault() ? NULL : kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return -ENOMEM;
-	svc->stats = vs_stats_alloc();
+	svc->stats = vs_fault() ? NULL : vs_stats_alloc();
 	if (!svc->stats) {
 		err = -ENOMEM;
 		goto err_free;
@@ -107,12 +152,16 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 	svc->sched_flags = sched_flags;
 	svc->vn = vn;
 	INIT_LIST_HEAD(&svc->dests);
+	INIT_LIST_HEAD(&svc->retired);
+	INIT_LIST_HEAD(&svc->stale);
 	refcount_set(&svc->refcnt, 1);
+	/* Not published yet: nothing to retire, nothing to retry. */
 	err = vs_sched_rebuild(svc, ops);
 	if (err)
 		goto err_free;
 
-	err = xa_alloc_cyclic(&vn->svc_ids, &id, svc, xa_limit_32b,
+	err = vs_fault() ? -ENOMEM :
+	      xa_alloc_cyclic(&vn->svc_ids, &id, svc, xa_limit_32b,
 			      &vn->svc_next_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		goto err_sched;
@@ -122,9 +171,10 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 		NL_SET_ERR_MSG_MOD(extack, "cannot register netfilter hooks");
 		goto err_id;
 	}
-	err = rhashtable_insert_fast(&vn->svc_table, &svc->node, vs_svc_params);
+	err = vs_fault() ? -ENOMEM :
+	      rhashtable_insert_fast(&vn->svc_table, &svc->node, vs_svc_params);
 	if (err)
-		goto err_id;
+		goto err_hooks;
 	vn->svc_count++;
 	vs_net_changed(vn);
 	pr_debug("service %u created\n", svc->id);
@@ -132,6 +182,9 @@ int vs_svc_add(struct vs_net *vn, const struct vs_svc_key *key,
 		*out = svc;
 	return 0;
 
+err_hooks:
+	/* Not counted yet: off again if it was the first service. */
+	vs_hooks_put_if_idle(vn);
 err_id:
 	xa_erase(&vn->svc_ids, svc->id);
 err_sched:
@@ -163,7 +216,7 @@ int vs_svc_edit(struct vs_service *svc, const char *sched, const u32 *flags,
 	if (sched_flags)
 		svc->sched_flags = *sched_flags;
 	if (ops || svc->sched_flags != old_sched_flags) {
-		err = vs_sched_rebuild(svc, ops);
+		err = vs_svc_rebuild(svc, ops, extack);
 		if (err) {
 			svc->sched_flags = old_sched_flags;
 			return err;
@@ -214,6 +267,9 @@ static void vs_svc_unlink(struct vs_service *svc, struct vs_svc_graveyard *g)
 		vs_dest_unlink(dest);
 		list_add(&dest->list, &g->dests);
 	}
+	/* Put with the others, after the grace period: see vs_svc_rebuild(). */
+	list_splice_init(&svc->retired, &g->dests);
+	list_del_init(&svc->stale);
 	vs_sched_release(svc);
 	list_add(&svc->gc, &g->svcs);
 }
@@ -338,11 +394,16 @@ static void vs_dest_reset_conns(struct vs_dest *dest)
 	mod_delayed_work(system_power_efficient_wq, &dest->svc->vn->gc_work, 0);
 }
 
-/* Apply @conf to @dest; the caller rebuilds the scheduler state. */
-static void vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
+/*
+ * Apply @conf to @dest; the caller rebuilds the scheduler state. Returns
+ * whether the server's connections are to be reset, which the caller does
+ * once the change is accepted (vs_dest_reset_conns()).
+ */
+static bool vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
 {
 	struct vs_net *vn = dest->svc->vn;
 	u8 old_health = dest->health;
+	bool reset = false;
 
 	if (conf->weight) {
 		dest->weight = *conf->weight;
@@ -370,8 +431,7 @@ static void vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
 			}
 		} else {
 			clear_bit(VS_DEST_F_WARMING, &dest->flags);
-			if (dest->svc_flags & VSCHED_SVC_F_DOWN_RESET)
-				vs_dest_reset_conns(dest);
+			reset = dest->svc_flags & VSCHED_SVC_F_DOWN_RESET;
 		}
 	}
 	if (conf->drain) {
@@ -385,6 +445,26 @@ static void vs_dest_apply(struct vs_dest *dest, const struct vs_dest_conf *conf)
 			clear_bit(VS_DEST_F_DRAINING, &dest->flags);
 		}
 	}
+	return reset;
+}
+
+/* Undo vs_dest_apply() after a refused edit: every field it may set. */
+static void vs_dest_restore(struct vs_dest *dest, const struct vs_dest *old)
+{
+	dest->weight = old->weight;
+	dest->last_weight = old->last_weight;
+	dest->fwd = old->fwd;
+	dest->dflags = old->dflags;
+	dest->health = old->health;
+	dest->health_pct = old->health_pct;
+	dest->health_cap = old->health_cap;
+	memcpy(dest->reason, old->reason, sizeof(dest->reason));
+	dest->state_since = old->state_since;
+	dest->up_since = old->up_since;
+	dest->drain_end = old->drain_end;
+	dest->drain_sweep = old->drain_sweep;
+	dest->flags = old->flags;
+	vs_dest_refresh(dest);
 }
 
 int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
@@ -399,10 +479,10 @@ int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
 		NL_SET_ERR_MSG_MOD(extack, "real server already exists");
 		return -EEXIST;
 	}
-	dest = kzalloc(sizeof(*dest), GFP_KERNEL_ACCOUNT);
+	dest = vs_fault() ? NULL : kzalloc(sizeof(*dest), GFP_KERNEL_ACCOUNT);
 	if (!dest)
 		return -ENOMEM;
-	dest->stats = vs_stats_alloc();
+	dest->stats = vs_fault() ? NULL : vs_stats_alloc();
 	if (!dest->stats) {
 		kfree(dest);
 		return -ENOMEM;
@@ -436,7 +516,7 @@ int vs_dest_add(struct vs_service *svc, const union vs_addr *addr, __be16 port,
 	svc->num_dests++;
 	vs_dest_refresh(dest);
 
-	err = vs_sched_rebuild(svc, NULL);
+	err = vs_svc_rebuild(svc, NULL, extack);
 	if (err) {
 		list_del(&dest->list);
 		list_del(&dest->timed);
@@ -458,6 +538,7 @@ int vs_dest_edit(struct vs_dest *dest, const struct vs_dest_conf *conf,
 		 struct netlink_ext_ack *extack)
 {
 	struct vs_dest old = *dest;
+	bool reset;
 	int err;
 
 	lockdep_assert_held(&dest->svc->vn->lock);
@@ -466,25 +547,20 @@ int vs_dest_edit(struct vs_dest *dest, const struct vs_dest_conf *conf,
 		NL_SET_ERR_MSG_MOD(extack, "real server is not draining");
 		return -EINVAL;
 	}
-	vs_dest_apply(dest, conf);
+	reset = vs_dest_apply(dest, conf);
 	/* sh and mh also read the last weight and (no fallback) the health. */
 	if (vs_dest_refresh(dest) || dest->dflags != old.dflags ||
 	    dest->last_weight != old.last_weight ||
 	    dest->health != old.health) {
-		err = vs_sched_rebuild(dest->svc, NULL);
+		err = vs_svc_rebuild(dest->svc, NULL, extack);
 		if (err) {
-			/* Only what the scheduler reads needs undoing. */
-			dest->weight = old.weight;
-			dest->last_weight = old.last_weight;
-			dest->dflags = old.dflags;
-			dest->health = old.health;
-			dest->health_pct = old.health_pct;
-			dest->health_cap = old.health_cap;
-			dest->flags = old.flags;
-			vs_dest_refresh(dest);
+			/* Refused: the server is left as it was. */
+			vs_dest_restore(dest, &old);
 			return err;
 		}
 	}
+	if (reset)
+		vs_dest_reset_conns(dest);
 	vs_net_changed(dest->svc->vn);
 	return 0;
 }
@@ -497,6 +573,7 @@ int vs_dest_edit(struct vs_dest *dest, const struct vs_dest_conf *conf,
  */
 void vs_svc_tick(struct vs_net *vn, unsigned int sweep)
 {
+	struct vs_service *svc, *stmp;
 	struct vs_dest *dest, *tmp;
 
 	lockdep_assert_held(&vn->lock);
@@ -515,9 +592,12 @@ void vs_svc_tick(struct vs_net *vn, unsigned int sweep)
 			vs_dest_del(dest);
 			continue;
 		}
-		if (vs_dest_refresh(dest) && vs_sched_rebuild(dest->svc, NULL))
+		if (vs_dest_refresh(dest) &&
+		    vs_svc_rebuild(dest->svc, NULL, NULL))
 			pr_warn_ratelimited("scheduler rebuild failed\n");
 	}
+	list_for_each_entry_safe(svc, stmp, &vn->stale_svcs, stale)
+		vs_svc_rebuild(svc, NULL, NULL);
 }
 
 void vs_dest_del(struct vs_dest *dest)
@@ -527,15 +607,14 @@ void vs_dest_del(struct vs_dest *dest)
 	lockdep_assert_held(&svc->vn->lock);
 	vs_dest_unlink(dest);
 	/*
-	 * The dest is marked dead first, so a rebuild failure (no memory)
-	 * still leaves it unschedulable: builders skip dead servers, and
-	 * the stale state is only read until the next successful rebuild.
+	 * Marked dead, so builders skip it; put by the rebuild once no
+	 * scheduler state or sorry list can lead to it, or kept until one
+	 * succeeds (vs_svc_rebuild()).
 	 */
-	if (vs_sched_rebuild(svc, NULL))
-		pr_warn_ratelimited("scheduler rebuild failed\n");
+	list_add_tail(&dest->list, &svc->retired);
+	if (vs_svc_rebuild(svc, NULL, NULL))
+		pr_warn_ratelimited("scheduler rebuild failed: deleted server kept until one succeeds\n");
 	vs_net_changed(svc->vn);
-	synchronize_rcu();
-	vs_dest_put(dest);
 }
 
 int vs_service_net_init(struct vs_net *vn)
@@ -544,6 +623,7 @@ int vs_service_net_init(struct vs_net *vn)
 	vn->svc_next_id = 0;
 	vn->svc_count = 0;
 	INIT_LIST_HEAD(&vn->timed_dests);
+	INIT_LIST_HEAD(&vn->stale_svcs);
 	return rhashtable_init(&vn->svc_table, &vs_svc_params);
 }
 
@@ -560,4 +640,5 @@ void vs_service_net_exit(struct vs_net *vn)
 
 #if IS_ENABLED(CONFIG_VSCHED_KUNIT_TEST)
 #include "service_test.c"
+#include "service_fault_test.c"
 #endif

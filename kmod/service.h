@@ -40,6 +40,12 @@ struct vs_service {
 	struct vs_sched_data __rcu *sched;
 	/* Usable sorry servers, rebuilt with the scheduler state. */
 	struct vs_sorry __rcu *sorry;
+	/*
+	 * Deleted servers that the published state may still point to,
+	 * after a failed rebuild: put once a rebuild succeeds (under lock).
+	 */
+	struct list_head retired;
+	struct list_head stale;		/* vs_net.stale_svcs, under lock */
 	refcount_t refcnt;		/* table + one per dest */
 	struct list_head gc;		/* while being deleted */
 	struct vs_stats_cpu __percpu *stats;
