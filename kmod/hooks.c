@@ -131,6 +131,7 @@ static unsigned int vs_schedule(struct vs_net *vn, struct sk_buff *skb,
 	struct vs_service *svc;
 	struct vs_dest *dest;
 	struct vs_conn *cp;
+	bool existed;
 
 	svc = vs_svc_lookup(vn, &key);
 	if (!svc && !had_conn)
@@ -150,7 +151,7 @@ static unsigned int vs_schedule(struct vs_net *vn, struct sk_buff *skb,
 		vs_refuse(skb, p, state);
 		return NF_DROP;
 	}
-	cp = vs_conn_new(vn, &ck, iph->daddr, p->dport, dest);
+	cp = vs_conn_new(vn, &ck, iph->daddr, p->dport, dest, &existed);
 	if (IS_ERR(cp)) {
 		if (PTR_ERR(cp) == -ENOSPC)
 			this_cpu_inc(vn->stats->drop_conn_limit);
@@ -158,9 +159,16 @@ static unsigned int vs_schedule(struct vs_net *vn, struct sk_buff *skb,
 			this_cpu_inc(vn->stats->drop_nomem);
 		return NF_DROP;
 	}
+	*cpp = cp;
+	if (unlikely(existed)) {
+		/* Another CPU scheduled this flow first: follow its entry,
+		 * not our pick (one flow, one server, one connection).
+		 */
+		this_cpu_inc(vn->stats->conn_races);
+		return NF_ACCEPT;
+	}
 	vs_stats_conn(dest->stats);
 	vs_stats_conn(svc->stats);
-	*cpp = cp;
 	return NF_ACCEPT;
 }
 
