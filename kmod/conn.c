@@ -21,6 +21,20 @@ static siphash_key_t vs_conn_secret __read_mostly;
 #define VS_GC_INTERVAL		HZ
 #define VS_GC_BATCH		256
 
+/*
+ * Entry creation is atomic per flow. rhltable_insert() accepts duplicate
+ * keys, so two CPUs that both missed the lookup for the first packets of
+ * one flow (a multithreaded client on one UDP socket, a retransmitted
+ * SYN, RPS) would each insert an entry and schedule the flow twice. So
+ * creators take one of these locks, chosen by the same key, around a
+ * second lookup and the insert; the loser gets the winner's entry. As in
+ * conntrack (nf_conntrack_locks): striped, global, never nested, taken
+ * only to create. Lookups and the packets of known flows take none.
+ */
+#define VS_CONN_LOCKS		1024
+
+static spinlock_t vs_conn_locks[VS_CONN_LOCKS] __cacheline_aligned_in_smp;
+
 static u32 vs_conn_hashfn(const void *data, u32 len, u32 seed)
 {
 	const struct vs_conn_key *k = data;
@@ -39,6 +53,21 @@ static const struct rhashtable_params vs_conn_params = {
 	.automatic_shrinking	= true,
 };
 
+/* The entry of the full tuple: the client's side and the VIP's. */
+static struct vs_conn *vs_conn_find(struct vs_net *vn,
+				    const struct vs_conn_key *key,
+				    __be32 vaddr, __be16 vport)
+{
+	struct rhlist_head *list, *pos;
+	struct vs_conn *cp;
+
+	list = rhltable_lookup(&vn->conn_table, key, vs_conn_params);
+	rhl_for_each_entry_rcu(cp, pos, list, node)
+		if (cp->vaddr == vaddr && cp->vport == vport)
+			return cp;
+	return NULL;
+}
+
 /* Packet from the client: source is the client, destination the VIP. */
 struct vs_conn *vs_conn_in_get(struct vs_net *vn, u8 protocol, __be32 saddr,
 			       __be16 sport, __be32 daddr, __be16 dport)
@@ -47,14 +76,8 @@ struct vs_conn *vs_conn_in_get(struct vs_net *vn, u8 protocol, __be32 saddr,
 		.caddr = saddr, .cport = sport,
 		.protocol = protocol, .af = AF_INET,
 	};
-	struct rhlist_head *list, *pos;
-	struct vs_conn *cp;
 
-	list = rhltable_lookup(&vn->conn_table, &key, vs_conn_params);
-	rhl_for_each_entry_rcu(cp, pos, list, node)
-		if (cp->vaddr == daddr && cp->vport == dport)
-			return cp;
-	return NULL;
+	return vs_conn_find(vn, &key, daddr, dport);
 }
 
 /* Reply from a real server: source is the server, destination the client. */
@@ -200,12 +223,21 @@ static bool vs_conn_reserve(struct vs_net *vn)
 	return false;
 }
 
+/*
+ * The entry of a new flow, to @dest; or, when another CPU created one for
+ * the same tuple meanwhile, that one (*@existed set): the caller then
+ * follows it and its server, and this attempt leaves no trace (its slot,
+ * memory and reference to @dest are given back).
+ */
 struct vs_conn *vs_conn_new(struct vs_net *vn, const struct vs_conn_key *key,
-			    __be32 vaddr, __be16 vport, struct vs_dest *dest)
+			    __be32 vaddr, __be16 vport, struct vs_dest *dest,
+			    bool *existed)
 {
-	struct vs_conn *cp;
+	struct vs_conn *cp, *old;
+	spinlock_t *lock;	/* the stripe of @key */
 	int err;
 
+	*existed = false;
 	if (!vs_conn_reserve(vn))
 		return ERR_PTR(-ENOSPC);
 	cp = vs_conn_alloc(vn);
@@ -230,9 +262,26 @@ struct vs_conn *vs_conn_new(struct vs_net *vn, const struct vs_conn_key *key,
 	spin_lock_init(&cp->lock);
 	cp->dest = dest;
 	cp->expires = jiffies + vs_conn_timeout(vn, key->protocol, cp->state);
-	atomic_inc(&dest->inactconns);
 
+	/* _bh: the packet path creates in softirq, tests and KUnit not. */
+	lock = &vs_conn_locks[vs_conn_hashfn(key, 0, 0) % VS_CONN_LOCKS];
+	rcu_read_lock();
+	spin_lock_bh(lock);
+	old = vs_conn_find(vn, key, vaddr, vport);
+	if (old) {
+		spin_unlock_bh(lock);
+		rcu_read_unlock();
+		*existed = true;
+		vs_dest_put(dest);
+		kmem_cache_free(vs_conn_cache, cp);
+		atomic_dec(&vn->conn_count);
+		atomic_dec(&vn->conn_held);
+		return old;
+	}
+	atomic_inc(&dest->inactconns);
 	err = rhltable_insert(&vn->conn_table, &cp->node, vs_conn_params);
+	spin_unlock_bh(lock);
+	rcu_read_unlock();
 	if (err) {
 		atomic_dec(&dest->inactconns);
 		vs_dest_put(dest);
@@ -488,6 +537,10 @@ void vs_conn_net_exit(struct vs_net *vn)
 
 int vs_conn_init(void)
 {
+	unsigned int i;
+
+	for (i = 0; i < VS_CONN_LOCKS; i++)
+		spin_lock_init(&vs_conn_locks[i]);
 	get_random_bytes(&vs_conn_secret, sizeof(vs_conn_secret));
 	vs_conn_cache = kmem_cache_create("vsched_conn", sizeof(struct vs_conn),
 					  0, 0, NULL);

@@ -57,7 +57,8 @@ struct vs_conn *vs_conn_in_get(struct vs_net *vn, u8 protocol, __be32 saddr,
 struct vs_conn *vs_conn_out_get(struct vs_net *vn, u8 protocol, __be32 saddr,
 				__be16 sport, __be32 daddr, __be16 dport);
 struct vs_conn *vs_conn_new(struct vs_net *vn, const struct vs_conn_key *key,
-			    __be32 vaddr, __be16 vport, struct vs_dest *dest);
+			    __be32 vaddr, __be16 vport, struct vs_dest *dest,
+			    bool *existed);
 void vs_conn_expire(struct vs_net *vn, struct vs_conn *cp);
 void vs_conn_flush(struct vs_net *vn);
 /* Reset a TCP flow at both ends (reset.c). */

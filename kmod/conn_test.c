@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit: connection table insert, lookup both ways, state, expiry. */
+/*
+ * KUnit: connection table insert, lookup both ways, state, expiry, and
+ * one entry per flow when two threads create it at once.
+ */
 
 #include <kunit/test.h>
+#include <linux/kthread.h>
 
 struct vs_conn_fixture {
 	struct vs_net *vn;
@@ -12,6 +16,7 @@ struct vs_conn_fixture {
 #define VS_T_CLIENT	cpu_to_be32(0xc6120102)		/* 198.18.1.2 */
 #define VS_T_VIP	cpu_to_be32(0xc6126401)		/* 198.18.100.1 */
 #define VS_T_RIP	cpu_to_be32(0xc612020b)		/* 198.18.2.11 */
+#define VS_T_RIP2	cpu_to_be32(0xc612020c)		/* 198.18.2.12 */
 
 static int vs_conn_test_init(struct kunit *test)
 {
@@ -68,7 +73,10 @@ static struct vs_conn *vs_t_new(struct kunit *test, u8 proto, u16 cport)
 		.protocol = proto, .af = AF_INET,
 	};
 
-	return vs_conn_new(f->vn, &key, VS_T_VIP, htons(80), f->dest);
+	bool existed;
+
+	return vs_conn_new(f->vn, &key, VS_T_VIP, htons(80), f->dest,
+			   &existed);
 }
 
 /* Lookups for client 198.18.1.2:cport. The caller's entries outlive the
@@ -271,6 +279,210 @@ static void vs_test_conn_many(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, found, 5000U);
 }
 
+/* Entries in the table under client 198.18.1.2:cport, any VIP. */
+static unsigned int vs_t_entries(struct vs_conn_fixture *f, u8 proto,
+				 u16 cport)
+{
+	struct vs_conn_key key = {
+		.caddr = VS_T_CLIENT, .cport = htons(cport),
+		.protocol = proto, .af = AF_INET,
+	};
+	struct rhlist_head *list, *pos;
+	unsigned int n = 0;
+	struct vs_conn *cp;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&f->vn->conn_table, &key, vs_conn_params);
+	rhl_for_each_entry_rcu(cp, pos, list, node)
+		n++;
+	rcu_read_unlock();
+	return n;
+}
+
+/* A second real server of the fixture's service; vs_dest_put() frees it. */
+static struct vs_dest *vs_t_dest2(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	struct vs_dest *dest;
+
+	dest = kzalloc(sizeof(*dest), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dest);
+	dest->stats = vs_stats_alloc();
+	refcount_set(&dest->refcnt, 1);
+	refcount_inc(&f->svc->refcnt);
+	dest->svc = f->svc;
+	dest->addr.ip = VS_T_RIP2;
+	dest->port = htons(8080);
+	return dest;
+}
+
+/*
+ * The create path called twice for one flow, as two CPUs that both missed
+ * the lookup do: the second call gets the first's entry and server, and
+ * gives back all it took. The same client to another VIP port is another
+ * flow.
+ */
+static void vs_test_conn_new_existing(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	struct vs_dest *d2 = vs_t_dest2(test);
+	struct vs_conn_key key = {
+		.caddr = VS_T_CLIENT, .cport = htons(41000),
+		.protocol = IPPROTO_UDP, .af = AF_INET,
+	};
+	struct vs_conn *cp, *again, *other;
+	bool existed;
+
+	cp = vs_conn_new(f->vn, &key, VS_T_VIP, htons(53), f->dest, &existed);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cp));
+	KUNIT_EXPECT_FALSE(test, existed);
+	again = vs_conn_new(f->vn, &key, VS_T_VIP, htons(53), d2, &existed);
+	KUNIT_EXPECT_PTR_EQ(test, again, cp);
+	KUNIT_EXPECT_TRUE(test, existed);
+	KUNIT_EXPECT_PTR_EQ(test, cp->dest, f->dest);
+	KUNIT_EXPECT_EQ(test, cp->daddr, VS_T_RIP);
+	KUNIT_EXPECT_EQ(test, vs_t_entries(f, IPPROTO_UDP, 41000), 1U);
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 1U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->vn->conn_held), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->dest->inactconns), 1);
+	KUNIT_EXPECT_EQ(test, refcount_read(&f->dest->refcnt), 2U);
+	/* The loser's server: no count, no reference left behind. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&d2->inactconns), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&d2->refcnt), 1U);
+
+	other = vs_conn_new(f->vn, &key, VS_T_VIP, htons(54), d2, &existed);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	KUNIT_EXPECT_FALSE(test, existed);
+	KUNIT_EXPECT_PTR_NE(test, other, cp);
+	KUNIT_EXPECT_EQ(test, vs_t_entries(f, IPPROTO_UDP, 41000), 2U);
+	KUNIT_EXPECT_PTR_EQ(test, vs_t_in(f, IPPROTO_UDP, 41000, 53), cp);
+	KUNIT_EXPECT_PTR_EQ(test, vs_t_in(f, IPPROTO_UDP, 41000, 54), other);
+
+	vs_conn_flush(f->vn);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->vn->conn_held), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->dest->inactconns), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d2->inactconns), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&d2->refcnt), 1U);
+	vs_dest_put(d2);
+}
+
+#define VS_RACE_ROUNDS	300
+
+/*
+ * Two threads make the first packet's work for the same new flows: a
+ * lookup that misses, then the create path, each with its own server.
+ * Both look up before either creates (a rendezvous per round), the way
+ * two CPUs interleave; with SMP they also meet inside the create path.
+ */
+struct vs_race {
+	struct vs_conn_fixture *f;
+	struct vs_dest *dest[2];
+	wait_queue_head_t wq;
+	atomic_t arrived;
+	struct completion done[2];
+	struct vs_conn *cp[2][VS_RACE_ROUNDS];
+	bool existed[2][VS_RACE_ROUNDS];
+	unsigned int missed[2];		/* lookups that found no entry */
+};
+
+struct vs_race_arg {
+	struct vs_race *r;
+	unsigned int t;
+};
+
+static int vs_race_thread(void *data)
+{
+	struct vs_race_arg *a = data;
+	struct vs_race *r = a->r;
+	unsigned int t = a->t, i;
+	struct vs_conn_key key = {
+		.caddr = VS_T_CLIENT, .protocol = IPPROTO_UDP, .af = AF_INET,
+	};
+	struct vs_conn *cp;
+
+	for (i = 0; i < VS_RACE_ROUNDS; i++) {
+		key.cport = htons(42000 + i);
+		cp = vs_t_in(r->f, IPPROTO_UDP, 42000 + i, 53);
+		atomic_inc(&r->arrived);
+		wake_up_all(&r->wq);
+		wait_event(r->wq, atomic_read(&r->arrived) >= 2 * (i + 1));
+		if (!cp) {
+			r->missed[t]++;
+			cp = vs_conn_new(r->f->vn, &key, VS_T_VIP, htons(53),
+					 r->dest[t], &r->existed[t][i]);
+		}
+		r->cp[t][i] = cp;
+	}
+	complete(&r->done[t]);
+	return 0;
+}
+
+static void vs_test_conn_new_race(struct kunit *test)
+{
+	struct vs_conn_fixture *f = test->priv;
+	struct vs_race_arg args[2];
+	unsigned int i, t, bad = 0, one = 0, won[2] = {};
+	struct task_struct *task;
+	struct vs_race *r;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->f = f;
+	r->dest[0] = f->dest;
+	r->dest[1] = vs_t_dest2(test);
+	f->vn->cfg.conn_max = 4 * VS_RACE_ROUNDS;
+	init_waitqueue_head(&r->wq);
+	atomic_set(&r->arrived, 0);
+	for (t = 0; t < 2; t++) {
+		init_completion(&r->done[t]);
+		args[t].r = r;
+		args[t].t = t;
+		task = kthread_run(vs_race_thread, &args[t], "vs-race-%u", t);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (t = 0; t < 2; t++)
+		wait_for_completion(&r->done[t]);
+
+	/* The rendezvous made every lookup miss: every round raced. */
+	KUNIT_EXPECT_EQ(test, r->missed[0], VS_RACE_ROUNDS);
+	KUNIT_EXPECT_EQ(test, r->missed[1], VS_RACE_ROUNDS);
+	for (i = 0; i < VS_RACE_ROUNDS; i++) {
+		struct vs_conn *cp = r->cp[0][i];
+
+		if (IS_ERR_OR_NULL(cp) || cp != r->cp[1][i] ||
+		    r->existed[0][i] == r->existed[1][i] ||
+		    cp->dest != r->dest[r->existed[0][i]]) {
+			bad++;
+			continue;
+		}
+		won[r->existed[0][i]]++;
+		one += vs_t_entries(f, IPPROTO_UDP, 42000 + i) == 1;
+	}
+	kunit_info(test, "rounds %u: thread 0 created %u, thread 1 %u\n",
+		   VS_RACE_ROUNDS, won[0], won[1]);
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+	KUNIT_EXPECT_EQ(test, one, VS_RACE_ROUNDS);
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), VS_RACE_ROUNDS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->vn->conn_held), VS_RACE_ROUNDS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->dest[0]->inactconns) +
+			atomic_read(&r->dest[1]->inactconns), VS_RACE_ROUNDS);
+	KUNIT_EXPECT_EQ(test, refcount_read(&r->dest[0]->refcnt) +
+			refcount_read(&r->dest[1]->refcnt),
+			2U + VS_RACE_ROUNDS);
+
+	vs_conn_flush(f->vn);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, vs_conn_count(f->vn), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->vn->conn_held), 0);
+	for (t = 0; t < 2; t++) {
+		KUNIT_EXPECT_EQ(test, atomic_read(&r->dest[t]->inactconns), 0);
+		KUNIT_EXPECT_EQ(test, refcount_read(&r->dest[t]->refcnt), 1U);
+	}
+	vs_dest_put(r->dest[1]);
+}
+
 static struct kunit_case vs_conn_cases[] = {
 	KUNIT_CASE(vs_test_conn_lookup),
 	KUNIT_CASE(vs_test_conn_limit),
@@ -279,6 +491,8 @@ static struct kunit_case vs_conn_cases[] = {
 	KUNIT_CASE(vs_test_conn_many),
 	KUNIT_CASE(vs_test_conn_evict),
 	KUNIT_CASE(vs_test_conn_evict_live),
+	KUNIT_CASE(vs_test_conn_new_existing),
+	KUNIT_CASE(vs_test_conn_new_race),
 	{}
 };
 
@@ -318,6 +532,7 @@ static void vs_bench_lookup(struct kunit *test, unsigned int n)
 	struct vs_conn_fixture *f = test->priv;
 	unsigned int i, k, found = 0;
 	struct vs_conn_key key;
+	bool existed;
 	u64 t0, ns;
 
 	f->vn->cfg.conn_max = 2 * n;
@@ -325,7 +540,8 @@ static void vs_bench_lookup(struct kunit *test, unsigned int n)
 		key = vs_bench_key(i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(vs_conn_new(f->vn, &key,
 							    VS_T_VIP, htons(80),
-							    f->dest)));
+							    f->dest,
+							    &existed)));
 	}
 	flush_work(&f->vn->conn_table.ht.run_work);
 	t0 = ktime_get_ns();
@@ -361,6 +577,7 @@ static void vs_bench_conn_new_expire(struct kunit *test)
 	struct vs_conn_key key;
 	struct vs_conn *cp;
 	unsigned int i;
+	bool existed;
 	u64 t0, ns;
 
 	/* Freed entries count until their grace period: room for all. */
@@ -368,7 +585,8 @@ static void vs_bench_conn_new_expire(struct kunit *test)
 	t0 = ktime_get_ns();
 	for (i = 0; i < VS_BENCH_CHURN; i++) {
 		key = vs_bench_key(i);
-		cp = vs_conn_new(f->vn, &key, VS_T_VIP, htons(80), f->dest);
+		cp = vs_conn_new(f->vn, &key, VS_T_VIP, htons(80), f->dest,
+				 &existed);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(cp));
 		vs_conn_expire(f->vn, cp);
 	}

@@ -23,7 +23,18 @@
  * client on the way back; conntrack has matched both to one flow, so
  * ESTABLISHED rules cover the replies (Documentation/design.rst).
  * Fragments were reassembled by nf_defrag_ipv4 (priority -400).
- * All hooks run under rcu_read_lock() with BHs disabled.
+ *
+ * Context. All hooks run under rcu_read_lock(), but not always in
+ * softirq: LOCAL_OUT runs in the sending process, and after a rule that
+ * queues to userspace (NFQUEUE, from a table at a priority before ours:
+ * an IPS such as Suricata) nf_reinject() runs the remaining hooks, ours
+ * included, in the queue daemon's sendmsg() with BHs enabled. The entry
+ * locks (cp->lock) are also taken in softirq, and a softirq on the same
+ * CPU for the same flow would spin on the lock it interrupted; per-CPU
+ * counters must not move to another CPU halfway. So each hook disables
+ * BHs when it finds them enabled (vs_bh_enter()), as IPVS does in
+ * ip_vs_in_stats(); on the usual softirq path that is one test of the
+ * preempt count.
  */
 
 #include <linux/icmp.h>
@@ -131,6 +142,7 @@ static unsigned int vs_schedule(struct vs_net *vn, struct sk_buff *skb,
 	struct vs_service *svc;
 	struct vs_dest *dest;
 	struct vs_conn *cp;
+	bool existed;
 
 	svc = vs_svc_lookup(vn, &key);
 	if (!svc && !had_conn)
@@ -150,7 +162,7 @@ static unsigned int vs_schedule(struct vs_net *vn, struct sk_buff *skb,
 		vs_refuse(skb, p, state);
 		return NF_DROP;
 	}
-	cp = vs_conn_new(vn, &ck, iph->daddr, p->dport, dest);
+	cp = vs_conn_new(vn, &ck, iph->daddr, p->dport, dest, &existed);
 	if (IS_ERR(cp)) {
 		if (PTR_ERR(cp) == -ENOSPC)
 			this_cpu_inc(vn->stats->drop_conn_limit);
@@ -158,9 +170,16 @@ static unsigned int vs_schedule(struct vs_net *vn, struct sk_buff *skb,
 			this_cpu_inc(vn->stats->drop_nomem);
 		return NF_DROP;
 	}
+	*cpp = cp;
+	if (unlikely(existed)) {
+		/* Another CPU scheduled this flow first: follow its entry,
+		 * not our pick (one flow, one server, one connection).
+		 */
+		this_cpu_inc(vn->stats->conn_races);
+		return NF_ACCEPT;
+	}
 	vs_stats_conn(dest->stats);
 	vs_stats_conn(svc->stats);
-	*cpp = cp;
 	return NF_ACCEPT;
 }
 
@@ -299,30 +318,9 @@ static unsigned int vs_in(struct vs_net *vn, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-static unsigned int vs_in_hook(void *priv, struct sk_buff *skb,
-			       const struct nf_hook_state *state)
+static unsigned int vs_out(struct vs_net *vn, struct sk_buff *skb,
+			   const struct nf_hook_state *state)
 {
-	return vs_in(vs_net(state->net), skb, state);
-}
-
-static unsigned int vs_local_hook(void *priv, struct sk_buff *skb,
-				  const struct nf_hook_state *state)
-{
-	unsigned int verdict;
-
-	/* LOCAL_OUT may run in process context: per-CPU counters and
-	 * the entry locks are also taken from softirq.
-	 */
-	local_bh_disable();
-	verdict = vs_in(vs_net(state->net), skb, state);
-	local_bh_enable();
-	return verdict;
-}
-
-static unsigned int vs_out_hook(void *priv, struct sk_buff *skb,
-				const struct nf_hook_state *state)
-{
-	struct vs_net *vn = vs_net(state->net);
 	struct vs_conn *cp;
 	struct vs_pkt p;
 
@@ -345,6 +343,48 @@ static unsigned int vs_out_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/*
+ * Whether the hook must disable BHs itself: not in softirq, nor in a
+ * section that disabled them already (in_softirq() covers both).
+ */
+static __always_inline bool vs_bh_enter(void)
+{
+	if (likely(in_softirq()))
+		return false;
+	local_bh_disable();
+	return true;
+}
+
+static __always_inline void vs_bh_exit(bool disabled)
+{
+	if (disabled)
+		local_bh_enable();
+}
+
+/* PRE_ROUTING and LOCAL_OUT: the client's side. */
+static unsigned int vs_in_hook(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	bool bh = vs_bh_enter();
+	unsigned int verdict;
+
+	verdict = vs_in(vs_net(state->net), skb, state);
+	vs_bh_exit(bh);
+	return verdict;
+}
+
+/* FORWARD and LOCAL_IN: the real servers' replies. */
+static unsigned int vs_out_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	bool bh = vs_bh_enter();
+	unsigned int verdict;
+
+	verdict = vs_out(vs_net(state->net), skb, state);
+	vs_bh_exit(bh);
+	return verdict;
+}
+
 const struct nf_hook_ops vs_hook_ops[] = {
 	{
 		.hook		= vs_in_hook,
@@ -365,7 +405,7 @@ const struct nf_hook_ops vs_hook_ops[] = {
 		.priority	= NF_IP_PRI_FILTER - 1,
 	},
 	{
-		.hook		= vs_local_hook,
+		.hook		= vs_in_hook,
 		.pf		= NFPROTO_IPV4,
 		.hooknum	= NF_INET_LOCAL_OUT,
 		.priority	= NF_IP_PRI_CONNTRACK - 1,
@@ -373,3 +413,7 @@ const struct nf_hook_ops vs_hook_ops[] = {
 };
 
 const unsigned int vs_hook_ops_count = ARRAY_SIZE(vs_hook_ops);
+
+#if IS_ENABLED(CONFIG_VSCHED_KUNIT_TEST)
+#include "hooks_test.c"
+#endif

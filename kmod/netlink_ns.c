@@ -110,7 +110,7 @@ int vs_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int vs_fill_info(struct sk_buff *skb, struct vs_net *vn)
 {
-	u64 no_dest = 0, no_conn = 0, limit = 0;
+	u64 no_dest = 0, no_conn = 0, limit = 0, races = 0;
 	struct nlattr *nest;
 	int cpu;
 
@@ -121,6 +121,7 @@ static int vs_fill_info(struct sk_buff *skb, struct vs_net *vn)
 		no_conn += READ_ONCE(s->drop_no_conn);
 		limit += READ_ONCE(s->drop_conn_limit) +
 			 READ_ONCE(s->drop_nomem);
+		races += READ_ONCE(s->conn_races);
 	}
 	nest = nla_nest_start(skb, VSCHED_A_INFO);
 	if (!nest)
@@ -135,6 +136,8 @@ static int vs_fill_info(struct sk_buff *skb, struct vs_net *vn)
 	    nla_put_u64_64bit(skb, VSCHED_INFO_A_DROP_NO_CONN, no_conn,
 			      VSCHED_INFO_A_PAD) ||
 	    nla_put_u64_64bit(skb, VSCHED_INFO_A_DROP_CONN_LIMIT, limit,
+			      VSCHED_INFO_A_PAD) ||
+	    nla_put_u64_64bit(skb, VSCHED_INFO_A_CONN_RACES, races,
 			      VSCHED_INFO_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -23,12 +23,16 @@ struct vs_config {
 	u32 conn_max;
 };
 
-/* Packets dropped or refused by a decision of ours, per CPU. */
+/* Packets dropped or refused by a decision of ours, and races, per CPU. */
 struct vs_net_stats {
 	unsigned long drop_no_dest;	/* new flow, no server available */
 	unsigned long drop_no_conn;	/* TCP non-SYN without an entry */
 	unsigned long drop_conn_limit;	/* new flow over conn_max */
 	unsigned long drop_nomem;	/* entry allocation failed */
+	/* New flow whose entry another CPU created first (not a drop: the
+	 * packet followed that entry).
+	 */
+	unsigned long conn_races;
 };
 
 struct vs_net {

@@ -41,7 +41,7 @@ else
 fi
 
 scripts=("$@")
-((${#scripts[@]})) || scripts=("$top"/tests/e2e/{nat,health,fuzz,stress,userns,teardown}.sh)
+((${#scripts[@]})) || scripts=("$top"/tests/e2e/{nat,health,fuzz,stress,userns,concurrency,teardown}.sh)
 for t in "${scripts[@]}"; do
 	echo "# $(basename "$t")"
 	"$t" 2>&1 | tee /tmp/e2e.log

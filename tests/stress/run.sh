@@ -66,7 +66,7 @@ for part in "${parts[@]}"; do
 		run kunit-x86-atomic-sleep tests/kunit/run.sh --x86
 		;;
 	debug)
-		run debug-kernel tests/stress/debug.sh tests/e2e/{nat,health,fuzz,stress,userns,teardown}.sh
+		run debug-kernel tests/stress/debug.sh tests/e2e/{nat,health,fuzz,stress,userns,concurrency,teardown}.sh
 		;;
 	*)
 		log "unknown part '$part' (full, kunit, debug)"

@@ -78,6 +78,7 @@ int main(int argc, char **argv)
 		       *(uint32_t *)((char *)&cfg + fields[i].off));
 	printf("conn_count %u\n", info.conn_count);
 	printf("drop_conn_limit %llu\n", (unsigned long long)info.drop_conn_limit);
+	printf("conn_races %llu\n", (unsigned long long)info.conn_races);
 	vs_close(h);
 	return 0;
 }

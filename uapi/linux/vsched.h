@@ -356,6 +356,11 @@ enum vsched_info_attr {
 					 * with no memory for an entry
 					 */
 	VSCHED_INFO_A_PAD,
+	VSCHED_INFO_A_CONN_RACES,	/* u64, new flows whose first packets
+					 * met on two CPUs: the later one
+					 * followed the entry the earlier
+					 * made (no drop, one entry)
+					 */
 	__VSCHED_INFO_A_MAX
 };
 

@@ -116,6 +116,7 @@ struct vs_info {
 	uint64_t drop_no_dest;
 	uint64_t drop_no_conn;
 	uint64_t drop_conn_limit;
+	uint64_t conn_races;	/* 0 from a module without the counter */
 };
 
 /* Seconds; in vs_config_set() a zero field is left unchanged (zero is

@@ -93,6 +93,7 @@ static struct nla_policy vs_info_policy[VSCHED_INFO_A_MAX + 1] = {
 	[VSCHED_INFO_A_DROP_NO_DEST]	= { .type = NLA_U64 },
 	[VSCHED_INFO_A_DROP_NO_CONN]	= { .type = NLA_U64 },
 	[VSCHED_INFO_A_DROP_CONN_LIMIT]	= { .type = NLA_U64 },
+	[VSCHED_INFO_A_CONN_RACES]	= { .type = NLA_U64 },
 };
 
 static struct nla_policy vs_config_policy[VSCHED_CONFIG_A_MAX + 1] = {
@@ -521,6 +522,7 @@ int vs_parse_info_msg(struct nl_msg *msg, struct vs_info *info)
 	info->drop_no_dest = vs_u64_or0(tb[VSCHED_INFO_A_DROP_NO_DEST]);
 	info->drop_no_conn = vs_u64_or0(tb[VSCHED_INFO_A_DROP_NO_CONN]);
 	info->drop_conn_limit = vs_u64_or0(tb[VSCHED_INFO_A_DROP_CONN_LIMIT]);
+	info->conn_races = vs_u64_or0(tb[VSCHED_INFO_A_CONN_RACES]);
 	return 0;
 }
 
