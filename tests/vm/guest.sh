@@ -22,6 +22,9 @@ halt() {
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+# The guest's /tmp is a fresh tmpfs; the host's stays reachable here, so
+# that a job run from a checkout under /tmp finds it (below).
+mkdir -p /.host-tmp && mount --bind /tmp /.host-tmp
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /dev/pts /dev/shm /run/vsched
@@ -42,6 +45,16 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 vsout /run/vsched ||
 . /run/vsched/job.env || { say "bad job.env"; halt; }
 OUT=/run/vsched
 HERE=$(dirname "$0")
+
+# A job from under the host's /tmp: its top directory there, bound back.
+case $CWD in
+/tmp/?*)
+	top=${CWD#/tmp/}
+	top=/tmp/${top%%/*}
+	mkdir -p "$top" && mount --bind "/.host-tmp${top#/tmp}" "$top" ||
+		{ say "cannot bind $top from the host's /tmp"; halt; }
+	;;
+esac
 
 mkdir -p "/lib/modules/$KVER"
 mount --bind "$KROOT/lib/modules/$KVER" "/lib/modules/$KVER" ||
