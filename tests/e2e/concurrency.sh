@@ -101,8 +101,20 @@ t_nfqueue() {
 	check_eq "NFQUEUE before vsched: six 1 MB answers" "$got" 6
 	got=$({ nsq client "$CLIENT" -u -n 30 -t 5000 "$VIP:80" 2>/dev/null ||
 		true; } | sort | awk 'NF == 2 {printf "%s=%s ", $1, $2}')
-	check_eq "NFQUEUE before vsched: 30 UDP flows split 10/10/10" "$got" \
-		"s1=10 s2=10 s3=10 "
+	# Each datagram comes from a new socket, and the kernel may give one
+	# the source port the previous, closed one had: that datagram then
+	# follows the previous one's entry (UDP has no TIME_WAIT), and rr
+	# moves on one less (11/10/9 once on 6.12). All 30 answered, by
+	# every server, 9 to 11 each.
+	check "NFQUEUE before vsched: 30 UDP datagrams answered, rr over the three ($got)" \
+		awk -v g="$got" 'BEGIN {
+			n = split(g, kv, "[ =]+"); t = 0; k = 0
+			for (i = 1; i < n; i += 2) {
+				if (kv[i + 1] < 9 || kv[i + 1] > 11) exit 1
+				t += kv[i + 1]; k++
+			}
+			exit !(t == 30 && k == 3)
+		}'
 	# Clients on the balancer: output queued, the replies queued at input.
 	n_lb ip route add 198.18.100.0/24 dev veth-c
 	got=$(nsq lb "$CLIENT" -n 30 -t 10000 "$VIP:80" 2>/dev/null |
