@@ -98,6 +98,24 @@ wait_for_file() {
 	wait_until "${2:-10}" test -e "$1"
 }
 
+# wait_s SECONDS CMD...: poll CMD until it succeeds, for at most SECONDS
+# of wall time (wait_until counts tries, and each try of a predicate that
+# runs programs is slow under emulation).
+wait_s() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < end)) || return 1
+		sleep 0.2
+	done
+}
+
+# Objects in use in the connection cache (0 when the cache is gone).
+slab_objs() {
+	awk '$1 == "vsched_conn" { print $2; found = 1 }
+	     END { if (!found) print 0 }' /proc/slabinfo
+}
+
 _ok() {
 	VS_PASSED=$((VS_PASSED + 1))
 	echo "ok - $1"

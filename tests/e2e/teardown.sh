@@ -55,19 +55,6 @@ DMESG_START=$(($(dmesg | wc -l) + 1))
 faults() { dmesg | tail -n +"$DMESG_START" | grep -E "$FAULTS" || true; }
 # count PATTERN: "vsched ... PATTERN" lines since the script began.
 count() { dmesg | tail -n +"$DMESG_START" | grep -cE "vsched.*$1" || true; }
-slab_objs() {
-	awk '$1 == "vsched_conn" { print $2; found = 1 }
-	     END { if (!found) print 0 }' /proc/slabinfo
-}
-# wait_s SECONDS CMD...: poll CMD for at most SECONDS of wall time.
-wait_s() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < end)) || return 1
-		sleep 0.2
-	done
-}
 # TcpOutRsts of a namespace: the RSTs its own stack sent.
 out_rsts() { nsq "$1" awk '/^Tcp:/ { if (h) print $15; h = 1 }' /proc/net/snmp; }
 
@@ -373,9 +360,11 @@ t_netns() {
 	check_eq "netns: $ROUNDS namespaces deleted under traffic, state destroyed" \
 		"$gone" "$ROUNDS"
 	check_eq "netns: a connection dump in progress at each (a busy table)" "$held" "$ROUNDS"
-	check_eq "netns: namespaces destroyed = created" \
-		"$(($(count 'netns destroyed') - destroyed0))" \
-		"$(($(count 'netns created') - created0))"
+	# At least: the namespaces of an earlier script are destroyed
+	# asynchronously, and may be counted here too.
+	check "netns: every namespace created was destroyed" \
+		test "$(($(count 'netns destroyed') - destroyed0))" \
+		-ge "$(($(count 'netns created') - created0))"
 	# Freed entries leave the cache's per-CPU slabs, not always at once.
 	check "netns: connection cache back to its baseline ($base)" \
 		wait_s 30 slab_le "$((base + 2 * per * $(nproc)))"
