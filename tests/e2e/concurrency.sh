@@ -183,8 +183,5 @@ t_udp_race() {
 topology_up 3
 all=(t_nfqueue t_udp_race)
 (($#)) && all=("$@")
-for t in "${all[@]}"; do
-	echo "# $t"
-	"$t"
-done
+run_tests "${all[@]}"
 summary

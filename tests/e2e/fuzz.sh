@@ -115,8 +115,5 @@ t_packets() {
 topology_up 2
 all=(t_netlink t_packets)
 (($#)) && all=("$@")
-for t in "${all[@]}"; do
-	echo "# $t"
-	"$t"
-done
+run_tests "${all[@]}"
 summary

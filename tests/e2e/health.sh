@@ -387,10 +387,7 @@ all=(t_setup t_kill_and_return t_quorum t_weight_during_outage
      t_follow_vsadm t_drain t_daemon_lifecycle t_module_reload)
 (($#)) && all=(t_setup "$@")
 topology_up 3
-for t in "${all[@]}"; do
-	echo "# $t"
-	"$t"
-done
+run_tests "${all[@]}"
 nsq lb "$VSHEALTHD" --show -f "$CONF" || true
 vsadm -Ln
 vsadm -C

@@ -160,9 +160,28 @@ check_range() {
 	fi
 }
 
+# run_tests FN...: run each test function and time it. Its name goes to
+# the kernel log as well ("vsched-e2e: SCRIPT FN"), so that a VM which
+# times out shows on its console which test was running; the times are
+# printed after each test and again by summary.
+VS_TIMES=()
+run_tests() {
+	local t start ms
+	for t in "$@"; do
+		echo "# $t"
+		echo "vsched-e2e: ${0##*/} $t" >/dev/kmsg 2>/dev/null || true
+		start=${EPOCHREALTIME/./}
+		"$t"
+		ms=$(((${EPOCHREALTIME/./} - start) / 1000))
+		echo "# $t took $ms ms"
+		VS_TIMES+=("$t=$((ms / 1000)).$((ms % 1000 / 100))s")
+	done
+}
+
 # Final line, exactly "N passed, N failed"; returns 1 if anything failed.
 summary() {
 	VS_SUMMARY_DONE=1
+	((${#VS_TIMES[@]})) && echo "# times: ${VS_TIMES[*]}"
 	echo "$VS_PASSED passed, $VS_FAILED failed"
 	((VS_FAILED == 0 && VS_PASSED > 0))
 }

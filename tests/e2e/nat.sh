@@ -642,10 +642,7 @@ all=(t_rr t_wrr t_lc t_quiesce t_delete t_no_server t_udp t_icmp_from_server t_p
      t_proc)
 (($#)) && all=(t_rr "$@")
 topology_up 3
-for t in "${all[@]}"; do
-	echo "# $t"
-	"$t"
-done
+run_tests "${all[@]}"
 vsadm -Ln --stats
 vsadm -C
 summary

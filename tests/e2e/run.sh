@@ -42,9 +42,14 @@ fi
 
 scripts=("$@")
 ((${#scripts[@]})) || scripts=("$top"/tests/e2e/{nat,health,fuzz,stress,userns,concurrency,teardown}.sh)
+times=()
 for t in "${scripts[@]}"; do
 	echo "# $(basename "$t")"
+	echo "vsched-e2e: $(basename "$t")" >/dev/kmsg 2>/dev/null || true
+	start=$SECONDS
 	"$t" 2>&1 | tee /tmp/e2e.log
+	times+=("$(basename "$t" .sh)=$((SECONDS - start))s")
+	echo "# $(basename "$t") took $((SECONDS - start)) s"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' /tmp/e2e.log | tail -n1)
 	if [[ -z $line ]]; then
 		nok "$(basename "$t") ended without a summary"
@@ -70,5 +75,6 @@ for obj in "service [0-9]* " "dest [0-9.:]* "; do
 		nok "${obj% *}: $c created, $d destroyed"
 	fi
 done
+echo "# script times: ${times[*]}"
 echo "$passed passed, $failed failed"
 ((failed == 0))

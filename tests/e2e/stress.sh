@@ -492,9 +492,6 @@ t_teardown() {
 topology_up 4
 all=(t_churn t_reload t_flood t_conn_churn t_teardown)
 (($#)) && all=("$@")
-for t in "${all[@]}"; do
-	echo "# $t"
-	"$t"
-done
+run_tests "${all[@]}"
 dyn +p
 summary

@@ -370,6 +370,8 @@ t_netns() {
 		wait_s 30 slab_le "$((base + 2 * per * $(nproc)))"
 }
 
-[[ ${TEARDOWN_PARTS:-unload netns} == *unload* ]] && t_unload
-[[ ${TEARDOWN_PARTS:-unload netns} == *netns* ]] && t_netns
+all=()
+[[ ${TEARDOWN_PARTS:-unload netns} == *unload* ]] && all+=(t_unload)
+[[ ${TEARDOWN_PARTS:-unload netns} == *netns* ]] && all+=(t_netns)
+run_tests "${all[@]}"
 summary

@@ -224,8 +224,5 @@ trap on_exit EXIT
 all=(t_setup t_denied_by_default t_container_manages_its_own
      t_host_namespace_stays_closed t_ceiling t_memory_charged_and_capped
      t_teardown)
-for t in "${all[@]}"; do
-	echo "# $t"
-	"$t"
-done
+run_tests "${all[@]}"
 summary
