@@ -4,6 +4,7 @@
  *
  *   vs-client [-n N] [-t TIMEOUT_MS] [-p PATH] [-b SRC_ADDR] [-u] [-v]
  *             [-r RATE] [--allow-fail] [--keep [-i INTERVAL_MS]] ADDR:PORT
+ *   vs-client -S SRC,SRC,... [-n N] [-t TIMEOUT_MS] [-p PATH] [-u] ADDR:PORT
  *
  * Default: N (100) GET requests, each on a new TCP connection, each with
  * its own timeout. With -u, N datagrams, each from a new UDP socket (so a
@@ -19,6 +20,12 @@
  * followed by "vs-client: latency p50 US p90 US p99 US max US" over the
  * answered requests (connect to last byte, microseconds). Exits 1 if any request failed, unless
  * --allow-fail; 2 on usage errors.
+ *
+ * With -S, N requests from each source address in turn (the hashing
+ * schedulers' clients, in one process instead of one each), and stdout is
+ * one "SRC NAME[+NAME...]" line per source: the names that answered it,
+ * sorted, or "SRC FAIL" if any of its requests failed. Exits 0 unless
+ * every request failed.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -36,6 +43,7 @@
 #include <unistd.h>
 
 #define MAX_NAMES	256
+#define MAX_SOURCES	256
 #define NAME_MAX_LEN	64
 
 struct tally {
@@ -336,11 +344,90 @@ static void one_http(int fd, unsigned long seq, const char *req, long long deadl
 	count(body, blen);
 }
 
+/* N requests (datagrams with @udp), each on a new socket bound to @src if
+ * @srclen; with @rate, request i starts at i / @rate s after @start_us and
+ * its latency goes to @lat.
+ */
+static void run_flows(const struct sockaddr_storage *dst, socklen_t dstlen,
+		      const struct sockaddr_storage *src, socklen_t srclen,
+		      unsigned long n, bool udp, const char *req, double rate,
+		      long long start_us, long long *lat, unsigned long *nlatp)
+{
+	unsigned long i, nlat = *nlatp;
+
+	for (i = 0; i < n; i++) {
+		long long deadline, req_us = 0, wait;
+		unsigned long ok_before = nok;
+		int fd;
+
+		if (rate > 0) {
+			wait = start_us + (long long)(i * 1e6 / rate) - now_us();
+			if (wait > 0)
+				usleep(wait);
+			req_us = now_us();
+		}
+		deadline = now_ms() + timeout_ms;
+		fd = open_sock(dst, udp ? SOCK_DGRAM : SOCK_STREAM, src, srclen);
+
+		if (fd < 0) {
+			fail(i + 1, "socket: %s", strerror(errno));
+			continue;
+		}
+		if (connect_to(fd, dst, dstlen, deadline)) {
+			fail(i + 1, "connect: %s", strerror(errno));
+		} else if (udp) {
+			char buf[NAME_MAX_LEN + 2];
+			ssize_t r;
+
+			if (send(fd, "ping\n", 5, 0) < 0) {
+				fail(i + 1, "send: %s", strerror(errno));
+			} else if (wait_fd(fd, POLLIN, deadline) ||
+				   (r = recv(fd, buf, sizeof(buf), 0)) < 0) {
+				fail(i + 1, "receive: %s", strerror(errno));
+			} else {
+				count(buf, r);
+			}
+		} else {
+			one_http(fd, i + 1, req, deadline);
+		}
+		close(fd);
+		if (lat && nok != ok_before)
+			lat[nlat++] = now_us() - req_us;
+	}
+	*nlatp = nlat;
+}
+
+static void sort_tallies(void)
+{
+	for (int a = 0; a < ntallies; a++)
+		for (int b = a + 1; b < ntallies; b++)
+			if (strcmp(tallies[a].name, tallies[b].name) > 0) {
+				struct tally t = tallies[a];
+
+				tallies[a] = tallies[b];
+				tallies[b] = t;
+			}
+}
+
+static void print_sources_line(const char *src, bool failed)
+{
+	printf("%s ", src);
+	if (failed) {
+		printf("FAIL\n");
+		return;
+	}
+	sort_tallies();
+	for (int a = 0; a < ntallies; a++)
+		printf("%s%s", a ? "+" : "", tallies[a].name);
+	printf("\n");
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vs-client [-n N] [-t TIMEOUT_MS] [-p PATH] [-b SRC_ADDR] [-u] [-v]\n"
-		"                 [-r RATE] [--allow-fail] [--keep [-i INTERVAL_MS]] ADDR:PORT\n");
+		"                 [-r RATE] [--allow-fail] [--keep [-i INTERVAL_MS]] ADDR:PORT\n"
+		"       vs-client -S SRC,SRC,... [-n N] [-t TIMEOUT_MS] [-p PATH] [-u] ADDR:PORT\n");
 	exit(2);
 }
 
@@ -354,25 +441,31 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "path", required_argument, NULL, 'p' },
 		{ "bind", required_argument, NULL, 'b' },
+		{ "sources", required_argument, NULL, 'S' },
 		{ "udp", no_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static struct sockaddr_storage srcs[MAX_SOURCES];
+	static socklen_t srclens[MAX_SOURCES];
+	static char *srcnames[MAX_SOURCES];
 	struct sockaddr_storage dst, src;
 	socklen_t dstlen, srclen = 0;
+	int nsrc = 0;
+	char *tok, *save;
 	unsigned long n = 100, i;
 	long interval_ms = 100;
 	double rate = 0;
 	long long *lat = NULL, start_us = 0;
 	unsigned long nlat = 0;
-	bool allow_fail = false, keep = false, udp = false;
+	bool allow_fail = false, keep = false, udp = false, bad_family;
 	const char *path = "/";
 	char req[1200];
 	long long t0;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "n:t:p:b:i:r:kuvh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "n:t:p:b:S:i:r:kuvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 't': timeout_ms = atoi(optarg); break;
@@ -383,6 +476,17 @@ int main(int argc, char **argv)
 		case 'v': verbose = true; break;
 		case 'A': allow_fail = true; break;
 		case 'r': rate = strtod(optarg, NULL); if (rate <= 0) usage(); break;
+		case 'S':
+			for (tok = strtok_r(optarg, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (nsrc == MAX_SOURCES ||
+				    parse_addr(tok, false, &srcs[nsrc], &srclens[nsrc])) {
+					fprintf(stderr, "vs-client: bad or too many sources at '%s'\n", tok);
+					usage();
+				}
+				srcnames[nsrc++] = tok;
+			}
+			break;
 		case 'b':
 			if (parse_addr(optarg, false, &src, &srclen)) {
 				fprintf(stderr, "vs-client: bad source address '%s'\n", optarg);
@@ -392,13 +496,17 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind != argc - 1 || timeout_ms <= 0 || (keep && udp) || strlen(path) > 1024)
+	if (optind != argc - 1 || timeout_ms <= 0 || (keep && udp) || strlen(path) > 1024 ||
+	    (nsrc && (keep || rate > 0 || srclen)))
 		usage();
 	if (parse_addr(argv[optind], true, &dst, &dstlen)) {
 		fprintf(stderr, "vs-client: bad address '%s'\n", argv[optind]);
 		usage();
 	}
-	if (srclen && src.ss_family != dst.ss_family) {
+	bad_family = srclen && src.ss_family != dst.ss_family;
+	for (int k = 0; k < nsrc; k++)
+		bad_family |= srcs[k].ss_family != dst.ss_family;
+	if (bad_family) {
 		fprintf(stderr, "vs-client: source and destination families differ\n");
 		usage();
 	}
@@ -437,56 +545,26 @@ int main(int argc, char **argv)
 		}
 		if (fd >= 0)
 			close(fd);
-	} else {
-		for (i = 0; i < n; i++) {
-			long long deadline, req_us = 0, wait;
-			unsigned long ok_before = nok;
-			int fd;
+	} else if (nsrc) {
+		for (int k = 0; k < nsrc; k++) {
+			unsigned long f0 = nfail;
 
-			if (rate > 0) {
-				wait = start_us + (long long)(i * 1e6 / rate) - now_us();
-				if (wait > 0)
-					usleep(wait);
-				req_us = now_us();
-			}
-			deadline = now_ms() + timeout_ms;
-			fd = open_sock(&dst, udp ? SOCK_DGRAM : SOCK_STREAM, &src, srclen);
-
-			if (fd < 0) {
-				fail(i + 1, "socket: %s", strerror(errno));
-				continue;
-			}
-			if (connect_to(fd, &dst, dstlen, deadline)) {
-				fail(i + 1, "connect: %s", strerror(errno));
-			} else if (udp) {
-				char buf[NAME_MAX_LEN + 2];
-				ssize_t r;
-
-				if (send(fd, "ping\n", 5, 0) < 0) {
-					fail(i + 1, "send: %s", strerror(errno));
-				} else if (wait_fd(fd, POLLIN, deadline) ||
-					   (r = recv(fd, buf, sizeof(buf), 0)) < 0) {
-					fail(i + 1, "receive: %s", strerror(errno));
-				} else {
-					count(buf, r);
-				}
-			} else {
-				one_http(fd, i + 1, req, deadline);
-			}
-			close(fd);
-			if (lat && nok != ok_before)
-				lat[nlat++] = now_us() - req_us;
+			ntallies = 0;
+			run_flows(&dst, dstlen, &srcs[k], srclens[k], n, udp, req,
+				  0, 0, NULL, &nlat);
+			print_sources_line(srcnames[k], nfail != f0);
 		}
+	} else {
+		run_flows(&dst, dstlen, &src, srclen, n, udp, req, rate,
+			  start_us, lat, &nlat);
 	}
 
-	for (int a = 0; a < ntallies; a++)
-		for (int b = a + 1; b < ntallies; b++)
-			if (strcmp(tallies[a].name, tallies[b].name) > 0) {
-				struct tally t = tallies[a];
-
-				tallies[a] = tallies[b];
-				tallies[b] = t;
-			}
+	if (nsrc) {
+		fprintf(stderr, "vs-client: %lu requests from %d sources, %lu ok, %lu failed, %lld ms\n",
+			n * nsrc, nsrc, nok, nfail, now_ms() - t0);
+		return nok ? 0 : 1;
+	}
+	sort_tallies();
 	for (int a = 0; a < ntallies; a++)
 		printf("%s %lu\n", tallies[a].name, tallies[a].count);
 	fprintf(stderr, "vs-client: %lu requests, %lu ok, %lu failed, %lld ms\n",
