@@ -14,7 +14,7 @@ build=(gcc make pkg-config libnl-3-dev libnl-genl-3-dev libjansson-dev
        libhttp-parser-dev
        sparse dkms kmod bc flex bison libelf-dev libssl-dev dwarves)
 test=(qemu-system-x86 busybox-static iproute2 curl ethtool conntrack
-      iptables nftables procps psmisc python3 linux-source-6.1 perl
+      iptables nftables procps psmisc python3 jq linux-source-6.1 perl
       libnetfilter-queue-dev)
 bench=(ipvsadm keepalived gnuplot-nox util-linux iperf3)
 

@@ -15,12 +15,11 @@ CLIENT=$VS_TOOLS/vs-client
 VSHEALTHD=${VSHEALTHD:-$VS_ROOT/userspace/vshealthd/vshealthd}
 CONF=$VS_TMP/vshealthd.conf
 CTL=$VS_TMP/vshealthd.sock
-# Probes every 0.5 s; fall and rise after 2 results.
+# Probes every 0.5 s; fall and rise after 2 results. How fast the
+# daemon reacts is judged from its own probe history (its timestamps and
+# counts), against the spacing of its probes measured in the same run:
+# never against the wall clock of a host that may be slow or busy.
 INTERVAL_MS=500 FALL=2 RISE=2
-# Scheduling slack on top of fall/rise x interval: emulation, and more on
-# the debug kernel (lockdep, KASAN), where a probe takes seconds to run.
-SLACK_MS=2500
-[[ -e /proc/lockdep ]] && SLACK_MS=6000
 
 vsadm() { n_lb "$VSADM" "$@"; }
 
@@ -34,18 +33,12 @@ requests() {
 	echo "$out"
 }
 
-# dest_field IP FIELD: a real server's field in vsadm's JSON listing.
+# dest_field IP FIELD: a real server's field in vsadm's JSON listing
+# (jq: it starts in a fraction of python's time, and this is polled).
 dest_field() {
-	nsq lb "$VSADM" -Ln -j | python3 -c '
-import json, sys
-ip, field = sys.argv[1], sys.argv[2]
-for svc in json.load(sys.stdin).get("services", []):
-    if svc.get("port") != 80 or svc.get("protocol", "").lower() != "tcp":
-        continue
-    for d in svc.get("real_servers", []):
-        if d.get("address") == ip:
-            print(d.get(field, ""))
-' "$1" "$2"
+	nsq lb "$VSADM" -Ln -j | jq -r --arg ip "$1" --arg f "$2" '
+		.services[]? | select(.port == 80 and (.protocol | ascii_downcase) == "tcp")
+		| .real_servers[]? | select(.address == $ip) | .[$f] // ""'
 }
 
 _state_is() { [[ $(dest_field "$1" state) == "$2" ]]; }
@@ -63,6 +56,7 @@ write_conf() {
 	daemon = {
 		control = "$CTL";
 		metrics = "127.0.0.1:9469";
+		history = 60;
 	};
 	checks = {
 		web = { type = "http"; path = "/"; status = "200-299";
@@ -107,15 +101,70 @@ _all_checked() {
 	done
 }
 
-# A dead server leaves rotation within fall x interval (plus one probe's
-# timeout and scheduling slack under emulation); no client fails after.
+# transition IP CHECK STATE N: judge the CHECK's last transition of real
+# server IP:80 to STATE from the daemon's probe history (vshealthd --show
+# -j): it came with the N-th consecutive result of its kind, and the
+# probes around it kept the pace the daemon keeps when nothing happens
+# (the median gap between the results of the run up to the transition
+# is at most twice the median gap before it: a daemon that stalls or
+# backs off after a failure doubles it; a slow host slows both). Prints
+# "RUN GAPS_MEDIAN_MS BASE_MEDIAN_MS" or a reason why it cannot.
+transition() {
+	nsq lb "$VSHEALTHD" --show -j -f "$CONF" | python3 -c '
+import json, statistics, sys
+ip, check, state, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+for svc in json.load(sys.stdin)["services"]:
+    for d in svc["servers"]:
+        if d["server"] != ip + ":80":
+            continue
+        for c in d["checks"]:
+            if c["check"] != check:
+                continue
+            if c["state"] != state or "for_s" not in c:
+                print("state", c["state"]); sys.exit()
+            h = c["history"]
+            j = min(range(len(h)), key=lambda i: abs(h[i]["ago_s"] - c["for_s"]))
+            if abs(h[j]["ago_s"] - c["for_s"]) > 0.0015:
+                print("transition-not-in-history"); sys.exit()
+            up = h[j]["up"]
+            k = j
+            while k > 0 and h[k - 1]["up"] == up:
+                k -= 1
+            if k == 0:
+                print("history-too-short"); sys.exit()
+            at = [-e["ago_s"] for e in h]
+            run = [at[i] - at[i - 1] for i in range(k, j + 1)]
+            base = [at[i] - at[i - 1] for i in range(1, k)]
+            if len(base) < 3:
+                print("too-few-probes-before", len(base)); sys.exit()
+            print(j - k + 1, round(statistics.median(run) * 1000),
+                  round(statistics.median(base) * 1000))
+            sys.exit()
+print("not-found")
+' "$1" "$2" "$3" "$4"
+}
+
+# check_transition NAME IP CHECK STATE N
+check_transition() {
+	local got run gap base
+	got=$(transition "$2" "$3" "$4" "$5")
+	read -r run gap base <<<"$got"
+	echo "# $3 on $2: $4 with result $run of a run; probe gaps ${gap:-?} ms, ${base:-?} ms before"
+	check_eq "$1: $4 at result $5 of a run, not before or after (daemon's history)" "$run" "$5"
+	[[ $gap =~ ^[0-9]+$ && $base =~ ^[0-9]+$ ]] || gap=x base=0
+	check_range "$1: ...and the probes kept their pace (gap ${gap} ms, at most 2 x ${base} ms)" \
+		"$gap" 1 $((2 * base))
+}
+
+# A dead server leaves rotation after fall failed probes at the probe
+# interval, the kernel follows the daemon's verdict, and no client fails
+# after that. The wall-clock time is printed, not judged.
 t_kill_and_return() {
 	local ms
 	server_stop 1
-	ms=$(wait_state "${SERVER_IPS[0]}" down 10) || ms=timeout
-	echo "# s1 down after ${ms} ms"
-	check_range "killed s1 marked down within fall x interval (+$SLACK_MS ms slack)" \
-		"$ms" 0 $((FALL * INTERVAL_MS + SLACK_MS))
+	ms=$(wait_state "${SERVER_IPS[0]}" down 60) || ms=timeout
+	echo "# s1 down in the kernel after ${ms} ms"
+	check_transition "killed s1" "${SERVER_IPS[0]}" web down "$FALL"
 	check_eq "...reason names the failure" \
 		"$(dest_field "${SERVER_IPS[0]}" reason | grep -ci -e refused -e connect)" 1
 	check_eq "...and no request fails after that: 60 go to s2 and s3" \
@@ -124,17 +173,24 @@ t_kill_and_return() {
 		"$(dest_field "${SERVER_IPS[0]}" weight)" 10
 
 	server_start 1
-	ms=$(wait_state "${SERVER_IPS[0]}" warming 10) || ms=timeout
-	echo "# s1 up (warming) after ${ms} ms"
-	check_range "restarted s1 back within rise x interval (+$SLACK_MS ms slack)" \
-		"$ms" 0 $((RISE * INTERVAL_MS + SLACK_MS))
-	local got s1
+	ms=$(wait_state "${SERVER_IPS[0]}" warming 60) || ms=timeout
+	echo "# s1 warming in the kernel after ${ms} ms"
+	check_transition "restarted s1" "${SERVER_IPS[0]}" web up "$RISE"
+	# Warm-up ramps the effective weight over 8 s: s1's share of 42
+	# requests lies between what the weights before and after them
+	# give (wrr, the other two at 10), whatever time they took.
+	local got s1 w0 w1 lo hi
+	w0=$(dest_field "${SERVER_IPS[0]}" eff_weight)
 	got=$(requests 42)
+	w1=$(dest_field "${SERVER_IPS[0]}" eff_weight)
 	s1=$(grep -o 's1=[0-9]*' <<<"$got" | cut -d= -f2)
-	echo "# warming: $got"
-	check_range "warm-up: s1 gets a small share at first (of 42)" \
-		"${s1:-0}" 1 9
-	wait_state "${SERVER_IPS[0]}" up 15 >/dev/null || true
+	lo=$((42 * w0 / (w0 + 20) - 2)) hi=$((42 * w1 / (w1 + 20) + 2))
+	echo "# warming: $got (effective weight $w0 before, $w1 after)"
+	check "warm-up: s1 was warming at a reduced weight ($w0 of 10)" \
+		test "$w0" -lt 10
+	check_range "warm-up: s1's share of 42 follows the ramp (weights $w0..$w1)" \
+		"${s1:-0}" $((lo < 1 ? 1 : lo)) "$hi"
+	wait_state "${SERVER_IPS[0]}" up 30 >/dev/null || true
 	check_eq "after the warm-up, 60 requests 20/20/20 again" \
 		"$(requests 60)" "s1=20 s2=20 s3=20 "
 }
@@ -223,7 +279,10 @@ t_down_reset() {
 	wait "$pid" || rc=$?
 	check "down-reset: the client's connection is reset (vs-client fails)" \
 		test "$rc" -ne 0
-	check "...at once, not after the 15 s answer" test $((SECONDS - start)) -lt 8
+	# The server answers after 15 s, the client gives up after 20 s:
+	# a reset is what ends it sooner.
+	check "...before the server's answer was due ($((SECONDS - start)) s of 15)" \
+		test $((SECONDS - start)) -lt 15
 	check_eq "...and the server saw it end: no entry left" \
 		"$(nsq lb "$VSADM" -Lnc | grep -c "$ip:80.*ESTABLISHED" || true)" 0
 	server_status "$i"
@@ -283,7 +342,7 @@ t_follow_vsadm() {
 
 # Drain: nothing new, deleted once its flows end, or reset at the deadline.
 t_drain() {
-	local pid rc=0 start
+	local pid rc=0 start ms
 	# 6 s: long enough to be found open on a slow (debug) kernel.
 	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=6000" "$VIP:80" \
 		>/dev/null 2>&1 &
@@ -316,11 +375,13 @@ t_drain() {
 		wait "$pid" || true
 		return
 	fi
-	start=$SECONDS
+	start=${EPOCHREALTIME/./}
 	vsadm -e -t "$VIP:80" -r "$ip:80" --drain 2
 	wait "$pid" || rc=$?
+	ms=$(((${EPOCHREALTIME/./} - start) / 1000))
 	check "drain deadline: the remaining connection is reset" test "$rc" -ne 0
-	check "...at the deadline, not after 15 s" test $((SECONDS - start)) -lt 8
+	check_range "...at the 2 s deadline, before the 15 s answer (ms)" \
+		"$ms" 2000 14999
 	check "...and the server removed" wait_until 5 _gone "$ip"
 	vsadm -a -t "$VIP:80" -r "$ip:80" -m -w 10
 }

@@ -168,6 +168,14 @@ churn_worker() {
 	done
 }
 
+# No entry to real server ADDR:PORT is in SYN_RECV or ESTABLISHED.
+_none_open_to() {
+	local out
+	out=$(nsq lb "$VSADM" -Lnc) || return 1
+	! awk -v d="$1" '($3 == "SYN_RECV" || $3 == "ESTABLISHED") && $NF == d { f = 1 }
+		END { exit !f }' <<<"$out"
+}
+
 t_churn() {
 	local w pids=() svc=198.18.100.3:80 i c1 c2 before late=0 got4=0
 	local s4
@@ -190,14 +198,16 @@ t_churn() {
 		pids+=($!)
 	done
 	# Meanwhile: s4 added, served, deleted; after the deletion returned
-	# and the flows scheduled before it finished (0.5 s), s4's own
-	# counter must not move while traffic goes on.
+	# and the flows scheduled before it finished (none of them left
+	# open in the table, however long the host took), s4's own counter
+	# must not move while traffic goes on.
 	for ((i = 0; i < DEL_ROUNDS; i++)); do
 		before=$(server_count 4)
 		vsq -a -t "$svc" -r "$s4" -m
 		sleep 1
 		vsq -d -t "$svc" -r "$s4"
-		sleep 0.5
+		wait_s 20 _none_open_to "$s4" ||
+			echo "# round $i: flows to s4 still open 20 s after its deletion"
 		c1=$(server_count 4)
 		got4=$((got4 + c1 - before))
 		sleep 1.5
