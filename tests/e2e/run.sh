@@ -42,6 +42,38 @@ fi
 
 scripts=("$@")
 ((${#scripts[@]})) || scripts=("$top"/tests/e2e/{nat,health,fuzz,stress,userns,concurrency,teardown}.sh)
+
+# The budget, for tests/vm/run.sh's watchdog: each script's time on the
+# reference (a quiet 2-core host of this project's CI kind, TCG, the 6.12
+# kernel) doubled, plus the unload at the end, scaled by how much slower
+# this guest starts processes than the reference does (at least 1: the
+# suite's own pace is what a slow host changes most, for it starts a
+# process for nearly everything). A script not listed gets 600 s.
+declare -A BUDGET=([nat]=REF_NAT [health]=REF_HEALTH [fuzz]=REF_FUZZ
+	[stress]=REF_STRESS [userns]=REF_USERNS [concurrency]=REF_CONC
+	[teardown]=REF_TEARDOWN)
+REF_SPAWN_MS=REF_SPAWN
+calibrate() {
+	local i best=0 t
+	for ((i = 0; i < 3; i++)); do
+		t=${EPOCHREALTIME/./}
+		for _ in {1..20}; do /bin/true; done
+		t=$(((${EPOCHREALTIME/./} - t) / 1000))
+		((best == 0 || t < best)) && best=$t
+	done
+	echo "$best"
+}
+spawn_ms=$(calibrate)
+factor=$((spawn_ms * 100 / REF_SPAWN_MS))
+((factor < 100)) && factor=100
+budget=120
+for t in "${scripts[@]}"; do
+	b=$(basename "$t" .sh)
+	budget=$((budget + 2 * ${BUDGET[$b]:-300}))
+done
+budget=$((budget * factor / 100))
+echo "vm-budget: $budget s (20 process starts take $spawn_ms ms here," \
+	"$REF_SPAWN_MS ms on the reference: factor $((factor / 100)).$((factor % 100 / 10)))"
 times=()
 for t in "${scripts[@]}"; do
 	echo "# $(basename "$t")"

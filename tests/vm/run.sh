@@ -4,7 +4,8 @@
 #
 #   run.sh --kernel KVER [--module PATH.ko] [--mem 2G] [--cpus 2]
 #          [--cmdline-extra "..."] [--no-debug] [--no-unload]
-#          [--timeout SECONDS] [--accel auto|kvm|tcg] -- CMD ARGS...
+#          [--timeout SECONDS] [--idle SECONDS] [--accel auto|kvm|tcg]
+#          -- CMD ARGS...
 #
 # The guest sees the host root read-only (virtio-9p) under a tmpfs overlay,
 # so everything built on the host is there; /tmp is a fresh tmpfs. The
@@ -12,6 +13,15 @@
 # fails if the command fails, the module does not load or unload, the VM
 # does not finish in time, or the kernel logged a warning, oops or slub
 # report. The last line is the verdict: "vm: PASS ..." or "vm: FAIL ...".
+#
+# Three limits stop a guest, each named in the verdict: --idle (default
+# 600 s; 900 on the debug kernel) without a byte on the console is a hang;
+# a command that prints "vm-budget: N s" (tests/e2e/run.sh, its parts'
+# budgets scaled by a calibration it measures in the guest) is stopped N s
+# later; --timeout (default 1200 s; 5400 on the debug kernel) caps the
+# whole run. When one fires, the report names the test that was running
+# (the last "# t_..." and "# SCRIPT.sh" lines) and the times of the parts
+# that finished ("# ... took N ms"), so a slow machine is told from a hang.
 #
 # KVER may be the debug kernel of the stress tier (*-vsched-debug, built by
 # debug-kernel.sh): then lockdep must still be on at the end, and kmemleak
@@ -29,11 +39,12 @@ CMDLINE_EXTRA=
 DEBUG=1
 UNLOAD=1
 TIMEOUT=${VSCHED_VM_TIMEOUT:-}
+IDLE=${VSCHED_VM_IDLE:-}
 ACCEL=${VSCHED_ACCEL:-auto}
 
 log() { printf '[vm] %s\n' "$*" >&2; }
 usage() {
-	sed -n '3,7s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '3,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -48,6 +59,7 @@ while (($#)); do
 	--no-debug) DEBUG=0; shift ;;
 	--no-unload) UNLOAD=0; shift ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
+	--idle) IDLE=$2; shift 2 ;;
 	--accel) ACCEL=$2; shift 2 ;;
 	--) shift; break ;;
 	-h|--help) usage ;;
@@ -64,9 +76,11 @@ DEBUGK=0
 if ((DEBUGK)); then
 	MEM=${MEM:-3G}
 	TIMEOUT=${TIMEOUT:-5400}
+	IDLE=${IDLE:-900}
 fi
 MEM=${MEM:-2G}
 TIMEOUT=${TIMEOUT:-1200}
+IDLE=${IDLE:-600}
 if [[ -n $MODULE ]]; then
 	[[ -f $MODULE ]] || { log "module $MODULE not found"; exit 1; }
 	MODULE=$(realpath "$MODULE")
@@ -75,9 +89,6 @@ if [[ -n $MODULE ]]; then
 		{ log "$MODULE is built for ${vermagic%% *}, not $KVER"; exit 1; }
 fi
 CWD=$(pwd -P)
-case $CWD in
-/tmp|/tmp/*) log "warning: $CWD is hidden by the guest's fresh /tmp" ;;
-esac
 
 # --- host prerequisites -------------------------------------------------
 need=()
@@ -205,11 +216,51 @@ append+=" rdinit=/init vsched_stage2=$HERE/guest.sh $CMDLINE_EXTRA"
 CONSOLE=$JOB/console.log
 : >"$CONSOLE"
 
-log "booting: $ACCEL, $CPUS cpus, $MEM, timeout ${TIMEOUT}s"
+# watchdog: until QEMU exits, or kill it when a limit (see the top) is
+# reached; STOPPED says which.
+STOPPED=
+watchdog() {
+	local start=$SECONDS quiet=$SECONDS last=-1 size b='' budget_end=''
+	while kill -0 "$QPID" 2>/dev/null; do
+		sleep 2
+		size=$(stat -c %s "$CONSOLE")
+		((size != last)) && last=$size quiet=$SECONDS
+		if [[ -z $budget_end ]] &&
+			b=$(grep -a -o -m1 'vm-budget: [0-9]* s' "$CONSOLE"); then
+			b=${b#vm-budget: } b=${b% s}
+			budget_end=$((SECONDS + b))
+			log "the command's budget: ${b}s from now"
+		fi
+		if ((SECONDS - quiet >= IDLE)); then
+			STOPPED="no console output for ${IDLE}s: the guest hung"
+		elif [[ -n $budget_end ]] && ((SECONDS >= budget_end)); then
+			STOPPED="over the command's budget of ${b}s: a slow host or a hang"
+		elif ((SECONDS - start >= TIMEOUT)); then
+			STOPPED="timeout after ${TIMEOUT}s"
+		fi
+		if [[ -n $STOPPED ]]; then
+			kill -KILL "$QPID" 2>/dev/null || true
+			return
+		fi
+	done
+}
+
+# progress: where the command was, from its console output.
+progress() {
+	local out
+	out=$(tr -d '\r' <"$CONSOLE")
+	log "running when stopped: $(grep -E '^# [A-Za-z0-9_-]+\.sh$' <<<"$out" |
+		tail -n1 | cut -c3-) $(grep -E '^# t_[A-Za-z0-9_]+$' <<<"$out" |
+		tail -n1 | cut -c3-)"
+	log "parts that finished, and their times:"
+	grep -E '^# .* took [0-9]+ m?s$' <<<"$out" | sed 's/^# /    /' >&2 || true
+}
+
+log "booting: $ACCEL, $CPUS cpus, $MEM, timeout ${TIMEOUT}s, idle ${IDLE}s"
 log "cmdline: $append"
 log "command: $*"
 t0=${EPOCHREALTIME/./}
-timeout -s KILL "$TIMEOUT" qemu-system-x86_64 "${accel[@]}" \
+qemu-system-x86_64 "${accel[@]}" \
 	-smp "$CPUS" -m "$MEM" -nodefaults -nographic -no-reboot \
 	-serial "file:$CONSOLE" -monitor none -nic none \
 	-device virtio-rng-pci \
@@ -218,9 +269,12 @@ timeout -s KILL "$TIMEOUT" qemu-system-x86_64 "${accel[@]}" \
 	-kernel "$VMLINUZ" -initrd "$INITRD" -append "$append" \
 	</dev/null >"$JOB/qemu.log" 2>&1 &
 QPID=$!
-tail --pid="$QPID" -n +1 -f "$CONSOLE" || true
+tail --pid="$QPID" -n +1 -f "$CONSOLE" &
+TPID=$!
+watchdog
 qrc=0
 wait "$QPID" || qrc=$?
+wait "$TPID" || true
 QPID=
 t1=${EPOCHREALTIME/./}
 secs=$(((t1 - t0) / 1000000))
@@ -239,8 +293,9 @@ bad=$( {
 } | sort -u | head -n 20)
 
 why=()
-if ((qrc == 137)); then
-	why+=("timeout after ${TIMEOUT}s")
+if [[ -n $STOPPED ]]; then
+	why+=("$STOPPED")
+	progress
 elif ((qrc != 0)); then
 	why+=("qemu exited with $qrc: $(tail -n 3 "$JOB/qemu.log" | tr '\n' ' ')")
 fi
