@@ -49,10 +49,10 @@ scripts=("$@")
 # this guest starts processes than the reference does (at least 1: the
 # suite's own pace is what a slow host changes most, for it starts a
 # process for nearly everything). A script not listed gets 600 s.
-declare -A BUDGET=([nat]=REF_NAT [health]=REF_HEALTH [fuzz]=REF_FUZZ
-	[stress]=REF_STRESS [userns]=REF_USERNS [concurrency]=REF_CONC
-	[teardown]=REF_TEARDOWN)
-REF_SPAWN_MS=REF_SPAWN
+declare -A BUDGET=([nat]=360 [health]=300 [fuzz]=60
+	[stress]=200 [userns]=60 [concurrency]=80
+	[teardown]=180)
+REF_SPAWN_MS=2000
 calibrate() {
 	local i best=0 t
 	for ((i = 0; i < 3; i++)); do
