@@ -246,7 +246,7 @@ _slow_on() { [[ $(nsq lb "$VSADM" -Lnc) == *"$1:80"*ESTABLISHED* ]]; }
 t_http_500_quiesce() {
 	local pid out
 	# rr state restarts at the first server on a rebuild: be explicit.
-	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=4000" "$VIP:80" \
+	nsq client "$CLIENT" -n 1 -t 90000 -p "/slow?ms=60000" "$VIP:80" \
 		>"$VS_TMP/slow1" 2>/dev/null &
 	pid=$!
 	wait_until 10 _established_any
@@ -255,6 +255,8 @@ t_http_500_quiesce() {
 	for i in 1 2 3; do [[ ${SERVER_IPS[i - 1]} == "$ip" ]] && break; done
 	server_status "$i" 500
 	check "HTTP 500: s$i marked down" wait_state "$ip" down 10
+	check "quiesce: the connection is still open" kill -0 "$pid"
+	server_release "$i"
 	check "quiesce: the established connection still completes" wait "$pid"
 	check_eq "...with its answer from s$i" "$(head -n1 "$VS_TMP/slow1")" "s$i 1"
 	server_status "$i"
@@ -343,8 +345,7 @@ t_follow_vsadm() {
 # Drain: nothing new, deleted once its flows end, or reset at the deadline.
 t_drain() {
 	local pid rc=0 start ms
-	# 6 s: long enough to be found open on a slow (debug) kernel.
-	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=6000" "$VIP:80" \
+	nsq client "$CLIENT" -n 1 -t 90000 -p "/slow?ms=60000" "$VIP:80" \
 		>/dev/null 2>&1 &
 	pid=$!
 	wait_until 10 _established_any
@@ -360,6 +361,7 @@ t_drain() {
 	check_eq "draining: listed as draining" "$(dest_field "$ip" state)" draining
 	check_eq "draining: new connections go elsewhere" \
 		"$(requests 20 | grep -c "s$((${ip##*.} - 10))=" || true)" 0
+	server_release "$((${ip##*.} - 10))"
 	check "draining: the open connection finishes" wait "$pid"
 	check "drained: removed once its flow ended" wait_until 5 _gone "$ip"
 	vsadm -a -t "$VIP:80" -r "$ip:80" -m -w 10

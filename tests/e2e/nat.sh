@@ -61,7 +61,7 @@ t_quiesce() {
 	vsadm -E -t "$VIP:80" -s rr
 	for s in "${SERVER_IPS[@]}"; do vsadm -e -t "$VIP:80" -r "$s:80" -m -w 1; done
 	# rr state is rebuilt on every change: the next connection goes to s1.
-	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=4000" "$VIP:80" \
+	nsq client "$CLIENT" -n 1 -t 90000 -p "/slow?ms=60000" "$VIP:80" \
 		>"$VS_TMP/slow" 2>/dev/null &
 	pid=$!
 	wait_until 10 _established
@@ -69,6 +69,8 @@ t_quiesce() {
 	vsadm -e -t "$VIP:80" -r "${SERVER_IPS[0]}:80" -m -w 0
 	check_eq "weight 0: new connections avoid the quiesced server" \
 		"$(requests 40)" "s2=20 s3=20 "
+	check "weight 0: the connection is still open" kill -0 "$pid"
+	server_release 1
 	check "weight 0: the established connection finishes" wait "$pid"
 	check_eq "weight 0: ...with its answer from s1" \
 		"$(head -n1 "$VS_TMP/slow")" "s1 1"
@@ -94,7 +96,7 @@ t_lc() {
 	vsadm -e -t "$VIP:82" -r "${SERVER_IPS[1]}:80" -m -w 0
 	vsadm -e -t "$VIP:82" -r "${SERVER_IPS[2]}:80" -m -w 0
 	for i in 1 2; do
-		nsq client "$CLIENT" -n 1 -t 40000 -p "/slow?ms=25000" "$VIP:82" \
+		nsq client "$CLIENT" -n 1 -t 90000 -p "/slow?ms=60000" "$VIP:82" \
 			>"$VS_TMP/lc$i" 2>/dev/null &
 		pids+=($!)
 	done
@@ -108,6 +110,7 @@ t_lc() {
 	check_eq "...and stay off the busy one" "$(requests 24 / 82)" \
 		"s2=12 s3=12 "
 	vsadm -Ln -t "$VIP:82"
+	server_release 1
 	check "lc: the held connections finish" wait "${pids[@]}"
 	check_eq "...with their answers from s1" \
 		"$(cat "$VS_TMP/lc1" "$VS_TMP/lc2")" "s1 1"$'\n'"s1 1"
@@ -267,11 +270,12 @@ t_conntrack() {
 		-m conntrack --ctstate NEW -j ACCEPT
 	check_eq "conntrack, FORWARD DROP and INVALID drop: 30 requests" \
 		"$(requests 30)" "s1=10 s2=10 s3=10 "
-	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=3000" "$VIP:80" \
+	nsq client "$CLIENT" -n 1 -t 90000 -p "/slow?ms=60000" "$VIP:80" \
 		>/dev/null 2>&1 &
 	pid=$!
 	check "conntrack shows the balanced flow ESTABLISHED" \
 		wait_until 10 _ct_established
+	server_release
 	wait "$pid" || true
 	accepted=$(nsq lb iptables -vnL FORWARD | awk '/ctstate NEW/ {print $1}')
 	check "the NEW accept rule matched the balanced traffic ($accepted)" \
@@ -427,11 +431,13 @@ t_delete_last_service() {
 	local pid
 	vsadm -A -t "$VIP:8081" -s rr
 	vsadm -a -t "$VIP:8081" -r "${SERVER_IPS[1]}:80" -m
-	nsq client "$CLIENT" -n 1 -t 20000 -p "/slow?ms=3000" "$VIP:8081" \
+	nsq client "$CLIENT" -n 1 -t 90000 -p "/slow?ms=60000" "$VIP:8081" \
 		>"$VS_TMP/slow8081" 2>/dev/null &
 	pid=$!
 	wait_until 10 _established || { vsadm -Lnc; cat "$VS_TMP/slow8081"; }
 	vsadm -D -t "$VIP:8081"
+	check "the flow was open when its service was deleted" kill -0 "$pid"
+	server_release 2
 	check "a flow survives the deletion of its service" wait "$pid"
 	check_eq "...and got its answer" "$(cat "$VS_TMP/slow8081")" "s2 1"
 }

@@ -119,6 +119,19 @@ server_status() {
 # agent_say I LINE: what server I's load agent reports from now on.
 agent_say() { echo "$2" >"$VS_TMP/s$1.agent"; }
 
+# server_release [I...]: servers I (default: every one) answer their held
+# /slow requests now. Tests hold a flow with /slow?ms=60000 and release it
+# when they are done with it, so that no check depends on a flow lasting
+# long enough on a slow host.
+server_release() {
+	local i
+	(($#)) || set -- $(seq "${#SERVER_IPS[@]}")
+	for i; do
+		nsq lb "$VS_TOOLS/vs-client" -n 1 -p /release "$(server_ip "$i"):80" \
+			>/dev/null 2>&1 || true
+	done
+}
+
 # Requests served so far by server i, from its /count endpoint.
 server_count() {
 	local out

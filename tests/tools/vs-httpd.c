@@ -8,6 +8,8 @@
  * ADDR:PORT is 198.18.2.11:80, [2001:db8::11]:80, 0.0.0.0:80 or [::]:80.
  * Every GET (or HEAD) is answered with 200 and the body "NAME\n", except:
  *   /slow?ms=N    reply after N milliseconds (holds the connection open)
+ *   /release      reply to every held /slow connection now; the answer is
+ *                 "NAME released N\n" (not counted, never a fault)
  *   /big?bytes=N  a body of N bytes
  *   /count        "NAME N\n", N = requests served so far (not counted)
  * HTTP/1.1 connections are kept alive unless "Connection: close"; HTTP/1.0
@@ -246,6 +248,8 @@ static bool header_has(const char *hdrs, const char *hname, const char *value)
 static int try_write(struct conn *c);
 
 /* Parse one complete request from c->in, if there is one, and reply. */
+static int release_waiting(void);
+
 static int handle_request(struct conn *c)
 {
 	char *end, method[8], path[1024], version[16];
@@ -278,6 +282,14 @@ static int handle_request(struct conn *c)
 		int n = snprintf(buf, sizeof(buf), "%s %llu\n", label, served);
 
 		set_reply(c, 200, "OK", buf, n);
+	} else if (path_is(path, "/release")) {
+		char buf[128];
+		int n = snprintf(buf, sizeof(buf), "%s released %d\n", label,
+				 release_waiting());
+
+		set_reply(c, 200, "OK", buf, n);
+		c->state = ST_WRITE;
+		return try_write(c);
 	} else if (path_is(path, "/big")) {
 		unsigned long long n = query_num(path, "bytes", 0);
 
@@ -423,6 +435,21 @@ static void on_udp(int fd)
 		served++;
 		sendto(fd, name, name_len, 0, (struct sockaddr *)&peer, plen);
 	}
+}
+
+/* Make every held /slow connection due now (run_timers() answers them);
+ * how many there were.
+ */
+static int release_waiting(void)
+{
+	int fd, n = 0;
+
+	for (fd = 0; fd < MAX_CONN; fd++)
+		if (conns[fd] && conns[fd]->state == ST_WAIT) {
+			conns[fd]->deadline_ms = 0;
+			n++;
+		}
+	return n;
 }
 
 /* Reply to the /slow connections whose time has come; next timeout. */
