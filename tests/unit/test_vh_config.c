@@ -244,3 +244,31 @@ TEST(vh_config_metrics_loopback_only)
 	CHECK(cfg != NULL);
 	vh_config_free(cfg);
 }
+
+/* A path longer than any fixed buffer (issue 22, finding 1): the whole
+ * "FILE:LINE: message" is kept, and nothing is written out of bounds.
+ */
+TEST(vh_config_error_long_path)
+{
+	struct vh_errors errs = { 0 };
+	size_t lens[] = { 500, 511, 512, 600, 5000 }, i;
+	char *file, want[5100];
+
+	for (i = 0; i < sizeof(lens) / sizeof(*lens); i++) {
+		file = malloc(lens[i] + 1);
+		memset(file, 'd', lens[i]);
+		file[0] = '/';
+		file[lens[i]] = '\0';
+		vh_errors_add(&errs, file, 42, "the %s is wrong", "value");
+		vh_errors_add(&errs, file, 0, "cannot read: %s", "gone");
+		snprintf(want, sizeof(want), "%s:42: the value is wrong", file);
+		CHECK(errs.n == 2 * i + 2);
+		CHECK(errs.n == 2 * i + 2 && !strcmp(errs.msg[2 * i], want));
+		snprintf(want, sizeof(want), "%s: cannot read: gone", file);
+		CHECK(errs.n == 2 * i + 2 && !strcmp(errs.msg[2 * i + 1], want));
+		free(file);
+	}
+	vh_errors_add(&errs, NULL, 0, "no file");
+	CHECK_STR(errs.n ? errs.msg[errs.n - 1] : NULL, "no file");
+	vh_errors_free(&errs);
+}
