@@ -90,6 +90,13 @@ void vh_quorum_run(void *arg, const struct vh_service_cfg *s, bool up,
 /* control.c: the "show" socket, server side. */
 int vh_control_start(struct vh_daemon *d, const char *path);
 void vh_control_stop(struct vh_daemon *d);
+/*
+ * The command a client sent, from what it has sent so far: @len bytes
+ * in @in, which holds a NUL at in[len]; @more is false once no more can
+ * come (EOF, or the buffer full). NULL while the line is not complete;
+ * else the command in @in, cut at its newline, without a trailing '\r'.
+ */
+const char *vh_control_cmd(char *in, size_t len, bool more);
 /* Client side (vshealthd --show): print the daemon's answer to @cmd. */
 int vh_control_query(const char *path, const char *cmd);
 /* The path the server listens on, or NULL. */
