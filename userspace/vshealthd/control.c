@@ -96,16 +96,20 @@ static char *answer(struct vh_daemon *d, const char *cmd, size_t *len)
 
 const char *vh_control_cmd(char *in, size_t len, bool more)
 {
-	char *nl;
+	char *nl = memchr(in, '\n', len);
+	size_t n;
 
-	nl = strchr(in, '\n');
 	/* A line, or EOF (shutdown after the command), or full. */
 	if (!nl && more)
 		return NULL;
 	if (nl)
 		*nl = '\0';
-	if (len && in[strlen(in) - 1] == '\r')
-		in[strlen(in) - 1] = '\0';
+	/* The command ends at the first NUL or newline: it may be empty
+	 * although bytes were read ("\n", "\0show\n").
+	 */
+	n = strlen(in);
+	if (n && in[n - 1] == '\r')
+		in[n - 1] = '\0';
 	return in;
 }
 
