@@ -272,3 +272,54 @@ TEST(vh_config_error_long_path)
 	CHECK_STR(errs.n ? errs.msg[errs.n - 1] : NULL, "no file");
 	vh_errors_free(&errs);
 }
+
+/* status as a number is one code, as a string codes and ranges; both
+ * forms are accepted (issue 22: the number used to be refused with
+ * "expected a string").
+ */
+TEST(vh_config_status_number_or_string)
+{
+	struct vh_config *cfg;
+	const struct vh_check_cfg *c;
+	struct vh_errors errs = { 0 };
+	char *name;
+
+	cfg = vh_t_config("checks = {\n"
+			  "	a = { type = \"http\"; status = 204; };\n"
+			  "	b = { type = \"https\"; status = \"204\"; };\n"
+			  "	c = { type = \"http\"; status = \"200-299,301\"; };\n"
+			  "	d = { type = \"http\"; };\n"
+			  "};\n"
+			  "services = ( { service = \"tcp 1.2.3.4:80\"; checks = [ \"a\", \"b\", \"c\", \"d\" ]; } );\n");
+	CHECK(cfg != NULL);
+	if (!cfg)
+		return;
+	c = vh_config_check(cfg, "a");
+	CHECK(c && c->n_status == 1 && c->status[0].lo == 204 &&
+	      c->status[0].hi == 204);
+	c = vh_config_check(cfg, "b");
+	CHECK(c && c->n_status == 1 && c->status[0].lo == 204 &&
+	      c->status[0].hi == 204);
+	c = vh_config_check(cfg, "c");
+	CHECK(c && c->n_status == 2 && c->status[0].lo == 200 &&
+	      c->status[0].hi == 299 && c->status[1].lo == 301);
+	c = vh_config_check(cfg, "d");
+	CHECK(c && c->n_status == 1 && c->status[0].lo == 200 &&
+	      c->status[0].hi == 299);
+	vh_config_free(cfg);
+
+	name = vh_t_write("checks = {\n"
+			  "	a = { type = \"http\"; status = 99; };\n"
+			  "	b = { type = \"http\"; status = 2.5; };\n"
+			  "	c = { type = \"http\"; status = \"ok\"; };\n"
+			  "};\n"
+			  "services = ( );\n");
+	CHECK(vh_config_load(name, &cfg, &errs) == -EINVAL);
+	CHECK(errs.n == 3);
+	CHECK_HAS(errs.n > 0 ? errs.msg[0] : NULL, ":2: status = 99: out of range 100..599");
+	CHECK_HAS(errs.n > 1 ? errs.msg[1] : NULL, ":3: status: expected a code such as 200");
+	CHECK_HAS(errs.n > 2 ? errs.msg[2] : NULL, ":4: status \"ok\": expected codes");
+	vh_errors_free(&errs);
+	unlink(name);
+	free(name);
+}

@@ -186,6 +186,7 @@ static bool http_token(const char *str, bool host)
 static int parse_http(struct vh_parse *p, const config_setting_t *s,
 		      struct vh_check_cfg *c)
 {
+	config_setting_t *m;
 	const char *str;
 	char err[160];
 	int r, bad = 0;
@@ -212,27 +213,29 @@ static int parse_http(struct vh_parse *p, const config_setting_t *s,
 	} else if (r > 0) {
 		c->host = strdup(str);
 	}
-	r = vh_get_str(p, s, "status", &str);
-	if (r == 0) {
-		config_setting_t *m = config_setting_get_member(s, "status");
+	/* "200-299,301", or a bare number for one code. */
+	m = config_setting_get_member(s, "status");
+	if (m && (config_setting_type(m) == CONFIG_TYPE_INT ||
+		  config_setting_type(m) == CONFIG_TYPE_INT64)) {
 		uint32_t code;
 
-		/* A bare number is one code. */
-		if (m) {
-			r = vh_get_uint(p, s, "status", 100, 599, &code);
-			if (r < 0)
-				bad = 1;
-			else {
-				c->status = malloc(sizeof(*c->status));
+		if (vh_get_uint(p, s, "status", 100, 599, &code) < 0) {
+			bad = 1;
+		} else {
+			c->status = malloc(sizeof(*c->status));
+			if (c->status) {
 				c->status->lo = c->status->hi = code;
 				c->n_status = 1;
 			}
 		}
+	} else if (m && config_setting_type(m) != CONFIG_TYPE_STRING) {
+		vh_perr(p, m, "status: expected a code such as 200, or codes and ranges in double quotes such as \"200-299,301\"");
+		bad = 1;
+	} else if ((r = vh_get_str(p, s, "status", &str)) < 0) {
+		bad = 1;
 	} else if (r > 0 && vh_parse_status(str, &c->status, &c->n_status,
 					    err, sizeof(err))) {
-		vh_perr(p, config_setting_get_member(s, "status"), "%s", err);
-		bad = 1;
-	} else if (r < 0) {
+		vh_perr(p, m, "%s", err);
 		bad = 1;
 	}
 	if (!c->status && !bad) {
