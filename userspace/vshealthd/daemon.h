@@ -105,5 +105,12 @@ const char *vh_control_path(const struct vh_daemon *d);
 /* metrics.c: the Prometheus endpoint (libmicrohttpd). */
 int vh_metrics_start(struct vh_daemon *d);
 void vh_metrics_stop(struct vh_daemon *d);
+/* The port it listens on (host order; 0 when stopped). */
+uint16_t vh_metrics_port(const struct vh_daemon *d);
+/* The time a connection has, from its accept or its last answer, to
+ * complete its next request and read the answer: 10,000 ms; the unit
+ * tests shorten it.
+ */
+extern uint32_t vh_metrics_deadline_ms;
 
 #endif /* VH_DAEMON_H */
