@@ -323,3 +323,43 @@ TEST(vh_config_status_number_or_string)
 	unlink(name);
 	free(name);
 }
+
+/* tls_ca: an absolute path to a readable file, with tls_verify. */
+TEST(vh_config_tls_ca)
+{
+	struct vh_errors errs = { 0 };
+	struct vh_config *cfg;
+	char *ca = vh_t_write("not checked here\n"), *name, text[1024];
+	const struct vh_check_cfg *c;
+
+	snprintf(text, sizeof(text),
+		 "checks = { s = { type = \"https\"; tls_verify = true; tls_ca = \"%s\"; }; };\n"
+		 "services = ( { service = \"tcp 1.2.3.4:443\"; checks = \"s\"; } );\n",
+		 ca);
+	cfg = vh_t_config(text);
+	CHECK(cfg != NULL);
+	c = cfg ? vh_config_check(cfg, "s") : NULL;
+	CHECK_STR(c ? c->tls_ca : NULL, ca);
+	vh_config_free(cfg);
+
+	snprintf(text, sizeof(text),
+		 "checks = {\n"
+		 "	a = { type = \"https\"; tls_verify = true; tls_ca = \"ca.pem\"; };\n"
+		 "	b = { type = \"https\"; tls_verify = true; tls_ca = \"/nonexistent/ca.pem\"; };\n"
+		 "	c = { type = \"https\"; tls_ca = \"%s\"; };\n"
+		 "	d = { type = \"http\"; tls_ca = \"%s\"; };\n"
+		 "};\n"
+		 "services = ( );\n", ca, ca);
+	name = vh_t_write(text);
+	CHECK(vh_config_load(name, &cfg, &errs) == -EINVAL);
+	CHECK(errs.n == 4);
+	CHECK_HAS(errs.n > 0 ? errs.msg[0] : NULL, ":2: tls_ca \"ca.pem\": expected an absolute path");
+	CHECK_HAS(errs.n > 1 ? errs.msg[1] : NULL, ":3: tls_ca \"/nonexistent/ca.pem\": No such file");
+	CHECK_HAS(errs.n > 2 ? errs.msg[2] : NULL, ":4: tls_ca needs tls_verify = true");
+	CHECK_HAS(errs.n > 3 ? errs.msg[3] : NULL, ":5: unknown key \"tls_ca\" in http");
+	vh_errors_free(&errs);
+	unlink(name);
+	free(name);
+	unlink(ca);
+	free(ca);
+}
