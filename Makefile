@@ -3,11 +3,13 @@
 #   make [KVER=...]           build vsched.ko for KVER and vsadm
 #   make install DESTDIR=...  module under lib/modules/KVER/updates, tools
 #   make demo                 boot a VM and show the balancer working
-#   make check                every test (unit, KUnit, lint, DKMS, VM e2e)
+#   make check                every test (unit, fuzz, KUnit, lint, DKMS,
+#                             VM e2e)
 #   make bench [QUICK=1]      vsched against IPVS, iptables, nftables and
 #                             keepalived in one VM: tests/bench/results/
 #   make stress [PARTS=...]   the hardening tests' full figures, KUnit under
-#                             KASAN/lockdep, a debug kernel: tests/stress/
+#                             KASAN/lockdep, a debug kernel, minutes of
+#                             each userspace fuzzer: tests/stress/
 
 # The running kernel when its headers are there, else the newest headers.
 KVER ?= $(shell if [ -e /lib/modules/$$(uname -r)/build ]; then uname -r; \

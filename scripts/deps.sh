@@ -15,9 +15,10 @@ build=(gcc make pkg-config libnl-3-dev libnl-genl-3-dev libjansson-dev
        sparse dkms kmod bc flex bison libelf-dev libssl-dev dwarves)
 test=(qemu-system-x86 busybox-static iproute2 curl ethtool conntrack
       iptables nftables procps psmisc python3 jq linux-source-6.1 perl
-      libnetfilter-queue-dev)
+      libnetfilter-queue-dev clang libclang-rt-14-dev)
 bench=(ipvsadm keepalived gnuplot-nox util-linux iperf3)
 
+# clang, libclang-rt-14-dev: libFuzzer and the sanitizers of tests/fuzz.
 # dwarves: pahole, which the 6.12 headers (they ship vmlinux) run to add
 # BTF to every module they build; without it the link fails with 127.
 want=("${build[@]}")

@@ -77,6 +77,7 @@ make -s -C userspace || failed_suites+=(build-userspace)
 make -s -C tests/tools || failed_suites+=(build-tools)
 
 suite unit make -s -C tests/unit check
+suite fuzz make -s -C tests/fuzz check
 suite kunit tests/kunit/run.sh
 suite lint scripts/lint-kmod.sh "${kdirs[@]}"
 suite dkms tests/dkms.sh

@@ -18,6 +18,9 @@
 #   debug    the whole e2e suite (the fuzzers too) on a debug kernel built from
 #            linux-source-6.1 (KASAN, lockdep, DEBUG_ATOMIC_SLEEP,
 #            kmemleak): tests/stress/debug.sh
+#   fuzz     the userspace parsers' libFuzzer targets under ASan and
+#            UBSan, FUZZ_SECONDS (default 300) each: make -C tests/fuzz
+#            stress (no VM)
 #
 # KERNELS="KVER..." limits the full part to those kernels.
 # Writes tests/stress/results/REPORT.md (verdicts, durations and the
@@ -30,7 +33,7 @@ cd "$top" || exit 1
 out=$top/tests/stress/results
 raw=$out/raw
 parts=("$@")
-((${#parts[@]})) || parts=(full kunit debug)
+((${#parts[@]})) || parts=(full kunit debug fuzz)
 mkdir -p "$raw"
 rm -f "$raw"/*.log
 results=()	# "name<TAB>verdict<TAB>seconds"
@@ -68,8 +71,11 @@ for part in "${parts[@]}"; do
 	debug)
 		run debug-kernel tests/stress/debug.sh tests/e2e/{nat,health,fuzz,stress,userns,concurrency,teardown}.sh
 		;;
+	fuzz)
+		run fuzz-userspace make -s -C tests/fuzz stress
+		;;
 	*)
-		log "unknown part '$part' (full, kunit, debug)"
+		log "unknown part '$part' (full, kunit, debug, fuzz)"
 		exit 2
 		;;
 	esac
@@ -97,7 +103,7 @@ done
 		echo "## $name"
 		echo
 		echo '```'
-		grep -E '^(not ok|# (flood|reload|churn|fuzz|nlfuzz|pktfuzz|netlink|packet|client|legit|teardown|[0-9,]+ SYNs|memory|slab|kmemleak|KASAN|lockdep))' \
+		grep -E '^(not ok|(ok|FAIL) +fuzz-|# (flood|reload|churn|fuzz|nlfuzz|pktfuzz|netlink|packet|client|legit|teardown|[0-9,]+ SYNs|memory|slab|kmemleak|KASAN|lockdep))' \
 			"$raw/$name.log" 2>/dev/null | head -n 80
 		grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed|^vm: ' "$raw/$name.log" 2>/dev/null | tail -n 2
 		echo '```'

@@ -217,3 +217,33 @@ TEST(age_format)
 	vsadm_age_str(7200000 + 180000, b, sizeof(b));
 	CHECK_STR(b, "2h03m");
 }
+
+/* A reason that another netlink client set to control bytes and invalid
+ * UTF-8 (issue 22, finding 3): text shows it escaped, JSON keeps the
+ * "reason" key (jansson refused the string and the key was dropped).
+ */
+TEST(list_health_hostile_reason)
+{
+	struct vsadm_state st = { 0 };
+	json_t *root, *d;
+	char *out;
+
+	mk_state(&st);
+	snprintf(st.svcs[0].dests[1].reason, sizeof(st.svcs[0].dests[1].reason),
+		 "%s", "down\x1b]0;t\x07\xff\xc2\x9b");
+	out = list_str(&st, VSADM_F_NUMERIC);
+	CHECK(!strchr(out, '\x1b') && !strchr(out, '\x07') &&
+	      !strchr(out, '\xff') && !strstr(out, "\xc2\x9b"));
+	CHECK_HAS(out, "  -> 10.0.0.2:8080                Masq    100    0          0          0      down     12s     down\\x1b]0;t\\x07\\xff\\xc2\\x9b\n");
+	free(out);
+	out = list_str(&st, VSADM_F_JSON);
+	root = json_loads(out, 0, NULL);
+	CHECK(root != NULL);
+	d = json_array_get(json_object_get(json_array_get(
+		json_object_get(root, "services"), 0), "real_servers"), 1);
+	CHECK_STR(json_string_value(json_object_get(d, "reason")),
+		  "down\\x1b]0;t\\x07\\xff\\xc2\\x9b");
+	json_decref(root);
+	free(out);
+	vsadm_state_free(&st);
+}

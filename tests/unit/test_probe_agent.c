@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "probe_util.h"
+#include "text.h"
 
 static const struct {
 	const char *line;
@@ -183,4 +184,37 @@ TEST(probe_agent_cancel)
 	c.port = port;
 	CHECK(probe_cancel(&c, 80, 50) == 0);
 	stop_server(pid);
+}
+
+/* The agent's words reach the reason cleaned (issue 22, finding 3): no
+ * terminal control sequence, no invalid UTF-8, visibly escaped.
+ */
+TEST(agent_parse_hostile_text)
+{
+	static const struct { const char *line, *reason; } t[] = {
+		{ "down#\x1b]0;owned\x07 \xff\xfe\n",
+		  "agent: down (\\x1b]0;owned\\x07 \\xff\\xfe)" },
+		{ "down#caf\xc3\xa9", "agent: down (caf\xc3\xa9)" },
+		{ "\x1b[2J", "agent: bad word \"\\x1b[2J\"" },
+		{ "fail#\xc2\x9b" "31m red", "agent: fail (\\xc2\\x9b31m red)" },
+	};
+	struct vh_check_cfg c;
+	struct vh_result r;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		probe_cfg(&c, VH_CHECK_AGENT, 100);
+		vh_agent_parse(t[i].line, &c, &r);
+		CHECK(!r.up);
+		CHECK_STR(r.reason, t[i].reason);
+	}
+	/* A long description is cut between escapes: the reason stays
+	 * clean however the bytes fall.
+	 */
+	probe_cfg(&c, VH_CHECK_AGENT, 100);
+	vh_agent_parse("down#\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+		       "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+		       "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac", &c, &r);
+	CHECK(vs_text_is_clean(r.reason));
+	CHECK(strlen(r.reason) < sizeof(r.reason));
 }

@@ -77,7 +77,7 @@ static pid_t tls_server(const char *dir, uint16_t port)
 
 TEST(probe_https)
 {
-	char dir[] = "/tmp/vs-probe-tls.XXXXXX", rm[64];
+	char dir[] = "/tmp/vs-probe-tls.XXXXXX", rm[64], ca[64];
 	struct vh_check_cfg c;
 	struct probe_run r;
 	uint16_t port = closed_port();
@@ -119,6 +119,22 @@ TEST(probe_https)
 	probe_run(&c, port, &r);
 	CHECK(r.calls == 1 && !r.res.up);
 	CHECK_HAS(r.res.reason, "certificate");
+
+	/* Verified against an internal CA (here the certificate itself):
+	 * up; the system's store is not what decided.
+	 */
+	snprintf(ca, sizeof(ca), "%s/cert.pem", dir);
+	c.tls_ca = ca;
+	probe_run(&c, port, &r);
+	CHECK(r.calls == 1 && r.res.up);
+	CHECK_STR(r.res.reason, "ok");
+	/* The CA file does not make a wrong name pass. */
+	c.sni = "other.example.test";
+	c.tls_verify = true;
+	probe_run(&c, port, &r);
+	CHECK(r.calls == 1 && !r.res.up);
+	c.tls_ca = NULL;
+	c.sni = SNI;
 
 	/* A name that would change the URL is refused, not sent. */
 	c.sni = "evil/path@x";

@@ -244,3 +244,122 @@ TEST(vh_config_metrics_loopback_only)
 	CHECK(cfg != NULL);
 	vh_config_free(cfg);
 }
+
+/* A path longer than any fixed buffer (issue 22, finding 1): the whole
+ * "FILE:LINE: message" is kept, and nothing is written out of bounds.
+ */
+TEST(vh_config_error_long_path)
+{
+	struct vh_errors errs = { 0 };
+	size_t lens[] = { 500, 511, 512, 600, 5000 }, i;
+	char *file, want[5100];
+
+	for (i = 0; i < sizeof(lens) / sizeof(*lens); i++) {
+		file = malloc(lens[i] + 1);
+		memset(file, 'd', lens[i]);
+		file[0] = '/';
+		file[lens[i]] = '\0';
+		vh_errors_add(&errs, file, 42, "the %s is wrong", "value");
+		vh_errors_add(&errs, file, 0, "cannot read: %s", "gone");
+		snprintf(want, sizeof(want), "%s:42: the value is wrong", file);
+		CHECK(errs.n == 2 * i + 2);
+		CHECK(errs.n == 2 * i + 2 && !strcmp(errs.msg[2 * i], want));
+		snprintf(want, sizeof(want), "%s: cannot read: gone", file);
+		CHECK(errs.n == 2 * i + 2 && !strcmp(errs.msg[2 * i + 1], want));
+		free(file);
+	}
+	vh_errors_add(&errs, NULL, 0, "no file");
+	CHECK_STR(errs.n ? errs.msg[errs.n - 1] : NULL, "no file");
+	vh_errors_free(&errs);
+}
+
+/* status as a number is one code, as a string codes and ranges; both
+ * forms are accepted (issue 22: the number used to be refused with
+ * "expected a string").
+ */
+TEST(vh_config_status_number_or_string)
+{
+	struct vh_config *cfg;
+	const struct vh_check_cfg *c;
+	struct vh_errors errs = { 0 };
+	char *name;
+
+	cfg = vh_t_config("checks = {\n"
+			  "	a = { type = \"http\"; status = 204; };\n"
+			  "	b = { type = \"https\"; status = \"204\"; };\n"
+			  "	c = { type = \"http\"; status = \"200-299,301\"; };\n"
+			  "	d = { type = \"http\"; };\n"
+			  "};\n"
+			  "services = ( { service = \"tcp 1.2.3.4:80\"; checks = [ \"a\", \"b\", \"c\", \"d\" ]; } );\n");
+	CHECK(cfg != NULL);
+	if (!cfg)
+		return;
+	c = vh_config_check(cfg, "a");
+	CHECK(c && c->n_status == 1 && c->status[0].lo == 204 &&
+	      c->status[0].hi == 204);
+	c = vh_config_check(cfg, "b");
+	CHECK(c && c->n_status == 1 && c->status[0].lo == 204 &&
+	      c->status[0].hi == 204);
+	c = vh_config_check(cfg, "c");
+	CHECK(c && c->n_status == 2 && c->status[0].lo == 200 &&
+	      c->status[0].hi == 299 && c->status[1].lo == 301);
+	c = vh_config_check(cfg, "d");
+	CHECK(c && c->n_status == 1 && c->status[0].lo == 200 &&
+	      c->status[0].hi == 299);
+	vh_config_free(cfg);
+
+	name = vh_t_write("checks = {\n"
+			  "	a = { type = \"http\"; status = 99; };\n"
+			  "	b = { type = \"http\"; status = 2.5; };\n"
+			  "	c = { type = \"http\"; status = \"ok\"; };\n"
+			  "};\n"
+			  "services = ( );\n");
+	CHECK(vh_config_load(name, &cfg, &errs) == -EINVAL);
+	CHECK(errs.n == 3);
+	CHECK_HAS(errs.n > 0 ? errs.msg[0] : NULL, ":2: status = 99: out of range 100..599");
+	CHECK_HAS(errs.n > 1 ? errs.msg[1] : NULL, ":3: status: expected a code such as 200");
+	CHECK_HAS(errs.n > 2 ? errs.msg[2] : NULL, ":4: status \"ok\": expected codes");
+	vh_errors_free(&errs);
+	unlink(name);
+	free(name);
+}
+
+/* tls_ca: an absolute path to a readable file, with tls_verify. */
+TEST(vh_config_tls_ca)
+{
+	struct vh_errors errs = { 0 };
+	struct vh_config *cfg;
+	char *ca = vh_t_write("not checked here\n"), *name, text[1024];
+	const struct vh_check_cfg *c;
+
+	snprintf(text, sizeof(text),
+		 "checks = { s = { type = \"https\"; tls_verify = true; tls_ca = \"%s\"; }; };\n"
+		 "services = ( { service = \"tcp 1.2.3.4:443\"; checks = \"s\"; } );\n",
+		 ca);
+	cfg = vh_t_config(text);
+	CHECK(cfg != NULL);
+	c = cfg ? vh_config_check(cfg, "s") : NULL;
+	CHECK_STR(c ? c->tls_ca : NULL, ca);
+	vh_config_free(cfg);
+
+	snprintf(text, sizeof(text),
+		 "checks = {\n"
+		 "	a = { type = \"https\"; tls_verify = true; tls_ca = \"ca.pem\"; };\n"
+		 "	b = { type = \"https\"; tls_verify = true; tls_ca = \"/nonexistent/ca.pem\"; };\n"
+		 "	c = { type = \"https\"; tls_ca = \"%s\"; };\n"
+		 "	d = { type = \"http\"; tls_ca = \"%s\"; };\n"
+		 "};\n"
+		 "services = ( );\n", ca, ca);
+	name = vh_t_write(text);
+	CHECK(vh_config_load(name, &cfg, &errs) == -EINVAL);
+	CHECK(errs.n == 4);
+	CHECK_HAS(errs.n > 0 ? errs.msg[0] : NULL, ":2: tls_ca \"ca.pem\": expected an absolute path");
+	CHECK_HAS(errs.n > 1 ? errs.msg[1] : NULL, ":3: tls_ca \"/nonexistent/ca.pem\": No such file");
+	CHECK_HAS(errs.n > 2 ? errs.msg[2] : NULL, ":4: tls_ca needs tls_verify = true");
+	CHECK_HAS(errs.n > 3 ? errs.msg[3] : NULL, ":5: unknown key \"tls_ca\" in http");
+	vh_errors_free(&errs);
+	unlink(name);
+	free(name);
+	unlink(ca);
+	free(ca);
+}

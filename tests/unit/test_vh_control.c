@@ -103,3 +103,49 @@ TEST(vh_control_socket_show)
 	vh_config_free(d.cfg);
 	sd_event_unref(d.ev);
 }
+
+/* vh_control_cmd() reads and writes only the bytes it is given (issue
+ * 22, finding 2): an empty line or one starting with NUL used to look
+ * at in[-1] and, when that byte was '\r', clear it. Each buffer here
+ * starts after a guard byte that holds '\r'.
+ */
+TEST(vh_control_cmd_bounds)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		bool more;
+		const char *cmd;	/* NULL: wait for more */
+	} t[] = {
+		{ "\n", 1, true, "" },
+		{ "\r\n", 2, true, "" },
+		{ "\0show\n", 6, true, "" },
+		{ "\0", 1, false, "" },
+		{ "", 0, false, "" },
+		{ "show\r\n", 6, true, "show" },
+		{ "show json\n", 10, true, "show json" },
+		{ "show", 4, true, NULL },
+		{ "show", 4, false, "show" },
+		{ "show\r", 5, false, "show" },
+		{ "\0\n", 2, true, "" },
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		const char *cmd;
+
+		memset(buf, 'x', sizeof(buf));
+		buf[0] = '\r';
+		memcpy(buf + 1, t[i].in, t[i].len);
+		buf[1 + t[i].len] = '\0';
+		cmd = vh_control_cmd(buf + 1, t[i].len, t[i].more);
+		if (t[i].cmd)
+			CHECK_STR(cmd, t[i].cmd);
+		else
+			CHECK(cmd == NULL);
+		if (buf[0] != '\r')
+			printf("    case %zu wrote before the buffer\n", i);
+		CHECK(buf[0] == '\r');
+	}
+}

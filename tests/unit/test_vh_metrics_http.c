@@ -5,6 +5,7 @@
  */
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -103,4 +104,161 @@ TEST(vh_metrics_http_endpoint)
 	vh_health_free(d.health);
 	vh_config_free(d.cfg);
 	sd_event_unref(d.ev);
+}
+
+/* A connection to the endpoint from @src (127.0.0.x), or -1. */
+static int conn_from(uint16_t port, const char *src)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	struct sockaddr_in from = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	inet_pton(AF_INET, src, &from.sin_addr);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&from, sizeof(from)) ||
+	    (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	     errno != EINPROGRESS)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The daemon closed @fd (EOF or reset), as far as a read can tell. */
+static bool closed_by_peer(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN);
+}
+
+static void spin(struct vh_daemon *d, int ms)
+{
+	int i;
+
+	for (i = 0; i < ms / 10; i++)
+		sd_event_run(d->ev, 10000);
+}
+
+static bool metrics_setup(struct vh_daemon *d, struct vh_t_ops *ops)
+{
+	memset(d, 0, sizeof(*d));
+	d->cfg = vh_t_config("daemon = { metrics = \"127.0.0.1:9469\"; };\n"
+			     "checks = { web = { type = \"tcp\"; }; };\n"
+			     "services = ( { service = \"tcp 198.18.100.1:80\"; checks = \"web\"; } );\n");
+	if (!d->cfg || sd_event_new(&d->ev) < 0)
+		return false;
+	d->cfg->metrics_addr.sin_port = 0;	/* an ephemeral port */
+	d->health = vh_health_new(d->cfg, &vh_t_fake_ops, ops);
+	return vh_metrics_start(d) == 0 && vh_metrics_port(d) != 0;
+}
+
+static void metrics_teardown(struct vh_daemon *d)
+{
+	vh_metrics_stop(d);
+	vh_health_free(d->health);
+	vh_config_free(d->cfg);
+	sd_event_unref(d->ev);
+}
+
+/*
+ * Idle connections cannot keep a scrape out (issue 22, finding 4):
+ * twenty from the scraper's own address, then sixteen from sixteen
+ * other loopback addresses; a scrape is answered each time, one client
+ * keeps at most 4 connections and all clients 16.
+ */
+TEST(vh_metrics_idle_connections_do_not_block)
+{
+	struct vh_daemon d;
+	struct vh_t_ops ops = { 0 };
+	int fds[40], n = 0, i, open_n;
+	char src[32], *out;
+	uint16_t port;
+
+	CHECK(metrics_setup(&d, &ops));
+	port = vh_metrics_port(&d);
+	if (!port)
+		return;
+	for (i = 0; i < 20; i++) {
+		fds[n] = conn_from(port, "127.0.0.1");
+		CHECK(fds[n] >= 0);
+		n++;
+		spin(&d, 10);
+	}
+	spin(&d, 100);
+	out = get(&d, port, "GET /metrics HTTP/1.0\r\n\r\n");
+	CHECK_HAS(out, " 200 OK\r\n");
+	CHECK_HAS(out, "vshealthd_kernel_connected 0\n");
+	free(out);
+	for (open_n = 0, i = 0; i < n; i++)
+		open_n += !closed_by_peer(fds[i]);
+	/* 127.0.0.1 keeps 4, one of which the scrape took. */
+	CHECK(open_n <= 4);
+	/* The oldest went first: the last ones are still there. */
+	CHECK(!closed_by_peer(fds[n - 1]));
+
+	for (i = 0; i < 16; i++) {
+		snprintf(src, sizeof(src), "127.0.0.%d", i + 2);
+		fds[n] = conn_from(port, src);
+		CHECK(fds[n] >= 0);
+		n++;
+		spin(&d, 10);
+	}
+	spin(&d, 100);
+	for (open_n = 0, i = 0; i < n; i++)
+		open_n += !closed_by_peer(fds[i]);
+	CHECK(open_n <= 16);
+	out = get(&d, port, "GET /metrics HTTP/1.0\r\n\r\n");
+	CHECK_HAS(out, " 200 OK\r\n");
+	free(out);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	metrics_teardown(&d);
+}
+
+/*
+ * A request has a deadline from the accept that activity does not push
+ * back: a client sending a header byte every 100 ms is cut off after
+ * the deadline (shortened here to 1 s), and an idle one too.
+ */
+TEST(vh_metrics_request_deadline)
+{
+	static const char req[] = "GET /metrics HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+	uint32_t saved = vh_metrics_deadline_ms;
+	struct vh_daemon d;
+	struct vh_t_ops ops = { 0 };
+	bool slow_closed = false;
+	int slow, idle, i;
+	uint16_t port;
+
+	vh_metrics_deadline_ms = 1000;
+	CHECK(metrics_setup(&d, &ops));
+	port = vh_metrics_port(&d);
+	if (!port) {
+		vh_metrics_deadline_ms = saved;
+		return;
+	}
+	slow = conn_from(port, "127.0.0.1");
+	idle = conn_from(port, "127.0.0.2");
+	for (i = 0; i < 30 && !slow_closed; i++) {
+		if (send(slow, req + i, 1, MSG_NOSIGNAL) < 0)
+			slow_closed = true;
+		spin(&d, 100);
+		if (closed_by_peer(slow))
+			slow_closed = true;
+		/* Not before its time. */
+		if (i < 8)
+			CHECK(!slow_closed);
+	}
+	CHECK(slow_closed);
+	CHECK(i <= 15);		/* about 1 s, not 3 */
+	CHECK(closed_by_peer(idle));
+	close(slow);
+	close(idle);
+	metrics_teardown(&d);
+	vh_metrics_deadline_ms = saved;
 }

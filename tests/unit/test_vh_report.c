@@ -150,6 +150,66 @@ TEST(vh_show_json_shape)
 	teardown(&f);
 }
 
+/* A reason that is not clean text (here put straight into the registry,
+ * as a result the probes did not make) is shown escaped, and JSON keeps
+ * the server's reason and every history entry (issue 22, finding 3:
+ * jansson refused the string and the fields were dropped).
+ */
+TEST(vh_show_hostile_reason)
+{
+	struct fixture f;
+	struct vs_svc s = vh_t_svc("198.18.100.1", 80);
+	struct in_addr a;
+	struct vh_result bad = vh_t_res(false, "x\x1b]0;t\x07\xff\xc3");
+	struct vh_dest *x;
+	json_t *j, *svc, *srv, *chk, *hist;
+	size_t i, n;
+	char *t;
+
+	CHECK(setup(&f));
+	if (!f.h)
+		return;
+	inet_pton(AF_INET, "10.0.0.3", &a);
+	x = vh_health_find_dest(f.h, &s, a, 80);
+	CHECK(x != NULL);
+	if (!x)
+		return;
+	vh_health_result(f.h, x->pairs[0], &bad, 4000);
+
+	t = render_text(&f);
+	CHECK(!strchr(t, '\x1b') && !strchr(t, '\x07') && !strchr(t, '\xff'));
+	CHECK_HAS(t, "  server 10.0.0.3:80: down (web: x\\x1b]0;t\\x07\\xff\\xc3)");
+	free(t);
+
+	j = vh_show_json(f.h, &f.clk);
+	svc = json_array_get(json_object_get(j, "services"), 0);
+	srv = NULL;
+	n = json_array_size(json_object_get(svc, "servers"));
+	for (i = 0; i < n; i++) {
+		json_t *e = json_array_get(json_object_get(svc, "servers"), i);
+
+		const char *name = json_string_value(json_object_get(e,
+								     "server"));
+
+		if (name && !strcmp(name, "10.0.0.3:80"))
+			srv = e;
+	}
+	CHECK(srv != NULL);
+	CHECK_STR(json_string_value(json_object_get(srv, "reason")),
+		  "web: x\\x1b]0;t\\x07\\xff\\xc3");
+	chk = json_array_get(json_object_get(srv, "checks"), 0);
+	CHECK(chk != NULL);
+	CHECK_STR(json_string_value(json_object_get(chk, "reason")),
+		  "x\\x1b]0;t\\x07\\xff\\xc3");
+	hist = json_object_get(chk, "history");
+	CHECK(json_array_size(hist) == 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(hist, 0),
+						    "reason")),
+		  "x\\x1b]0;t\\x07\\xff\\xc3");
+	json_decref(j);
+	teardown(&f);
+}
+
 static __attribute__((noinline)) char *render_metrics(struct fixture *f)
 {
 	struct vh_stats st = { .reloads_ok = 2, .reloads_failed = 1 };

@@ -16,6 +16,7 @@
 
 #include "line.h"
 #include "out.h"
+#include "text.h"
 #include "vsadm.h"
 
 static void print_stats(struct vsadm_out *o, const struct vs_stats *st,
@@ -63,8 +64,12 @@ static void dest_notes(const struct vs_dest *d, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, "[drain %s left] ",
 			      left);
 	}
+	/* Any netlink client can set the reason: no control character
+	 * or broken UTF-8 reaches the terminal (text.h).
+	 */
 	if ((d->has & VS_DEST_HAS_REASON) && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, "%s", d->reason);
+		vs_text_clean(buf + n, len - (size_t)n, d->reason,
+			      strnlen(d->reason, sizeof(d->reason)));
 	/* No trailing blank when there is no reason. */
 	n = (int)strlen(buf);
 	while (n && buf[n - 1] == ' ')
@@ -100,7 +105,7 @@ static void print_dest_health(struct vsadm_out *o, const struct vs_dest *d)
 /* The health columns of a text line: state, age, "[sorry] ... reason". */
 static void line_dest_health(struct line_buf *l, const struct vs_dest *d)
 {
-	char notes[VSCHED_REASON_MAX + 64];
+	char notes[4 * VSCHED_REASON_MAX + 64];
 	size_t start;
 
 	line_str(l, " ");

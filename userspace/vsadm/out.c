@@ -2,10 +2,13 @@
 /* vsadm: text or JSON output (jansson) through one set of calls. */
 
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
 #include "out.h"
+#include "text.h"
 
 void out_begin(struct vsadm_out *o, FILE *f, bool json)
 {
@@ -69,10 +72,26 @@ void out_close(struct vsadm_out *o)
 void out_str(struct vsadm_out *o, const char *key, const char *fmt,
 	     const char *v)
 {
-	if (o->json)
-		out_add(o, key, json_string(v));
-	else if (fmt)
+	size_t size;
+	char *buf;
+
+	/* The kernel's strings may come from any netlink client: JSON
+	 * keeps every key (jansson refuses invalid UTF-8), text shows no
+	 * control character (text.h).
+	 */
+	if (o->json) {
+		out_add(o, key, vs_json_text(v));
+	} else if (fmt && vs_text_is_clean(v)) {
 		fprintf(o->f, fmt, v);
+	} else if (fmt) {
+		size = 4 * strlen(v) + 1;
+		buf = malloc(size);
+		if (!buf)
+			return;
+		vs_text_clean(buf, size, v, strlen(v));
+		fprintf(o->f, fmt, buf);
+		free(buf);
+	}
 }
 
 void out_uint(struct vsadm_out *o, const char *key, const char *fmt,

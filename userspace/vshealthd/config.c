@@ -18,23 +18,30 @@
 void vh_errors_add(struct vh_errors *e, const char *file, int line,
 		   const char *fmt, ...)
 {
-	char buf[512], *msg, **nm;
-	int off = 0;
+	char *text = NULL, *msg = NULL, **nm;
 	va_list ap;
+	int n;
 
-	if (file && line > 0)
-		off = snprintf(buf, sizeof(buf), "%s:%d: ", file, line);
-	else if (file)
-		off = snprintf(buf, sizeof(buf), "%s: ", file);
+	/* Allocated to size: a path of any length (-f, an @include) keeps
+	 * the whole message after it.
+	 */
 	va_start(ap, fmt);
-	vsnprintf(buf + off, sizeof(buf) - off, fmt, ap);
+	n = vasprintf(&text, fmt, ap);
 	va_end(ap);
-	msg = strdup(buf);
+	if (n < 0)
+		return;
+	if (file && line > 0)
+		n = asprintf(&msg, "%s:%d: %s", file, line, text);
+	else if (file)
+		n = asprintf(&msg, "%s: %s", file, text);
+	else
+		n = (msg = strdup(text)) ? 0 : -1;
+	free(text);
+	if (n < 0)
+		return;
 	nm = realloc(e->msg, (e->n + 1) * sizeof(*nm));
-	if (!msg || !nm) {
+	if (!nm) {
 		free(msg);
-		if (nm)
-			e->msg = nm;
 		return;
 	}
 	e->msg = nm;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config_int.h"
 
@@ -26,7 +27,7 @@ static const char *const keys_tcp[] = { COMMON, "port", NULL };
 static const char *const keys_http[] = { COMMON, "port", "path", "host",
 	"status", "body", "body_regex", NULL };
 static const char *const keys_https[] = { COMMON, "port", "path", "host",
-	"status", "body", "body_regex", "sni", "tls_verify", NULL };
+	"status", "body", "body_regex", "sni", "tls_verify", "tls_ca", NULL };
 static const char *const keys_icmp[] = { COMMON, NULL };
 static const char *const keys_udp[] = { COMMON, "port", "payload",
 	"payload_hex", "expect", "expect_hex", NULL };
@@ -186,6 +187,7 @@ static bool http_token(const char *str, bool host)
 static int parse_http(struct vh_parse *p, const config_setting_t *s,
 		      struct vh_check_cfg *c)
 {
+	config_setting_t *m;
 	const char *str;
 	char err[160];
 	int r, bad = 0;
@@ -212,27 +214,29 @@ static int parse_http(struct vh_parse *p, const config_setting_t *s,
 	} else if (r > 0) {
 		c->host = strdup(str);
 	}
-	r = vh_get_str(p, s, "status", &str);
-	if (r == 0) {
-		config_setting_t *m = config_setting_get_member(s, "status");
+	/* "200-299,301", or a bare number for one code. */
+	m = config_setting_get_member(s, "status");
+	if (m && (config_setting_type(m) == CONFIG_TYPE_INT ||
+		  config_setting_type(m) == CONFIG_TYPE_INT64)) {
 		uint32_t code;
 
-		/* A bare number is one code. */
-		if (m) {
-			r = vh_get_uint(p, s, "status", 100, 599, &code);
-			if (r < 0)
-				bad = 1;
-			else {
-				c->status = malloc(sizeof(*c->status));
+		if (vh_get_uint(p, s, "status", 100, 599, &code) < 0) {
+			bad = 1;
+		} else {
+			c->status = malloc(sizeof(*c->status));
+			if (c->status) {
 				c->status->lo = c->status->hi = code;
 				c->n_status = 1;
 			}
 		}
+	} else if (m && config_setting_type(m) != CONFIG_TYPE_STRING) {
+		vh_perr(p, m, "status: expected a code such as 200, or codes and ranges in double quotes such as \"200-299,301\"");
+		bad = 1;
+	} else if ((r = vh_get_str(p, s, "status", &str)) < 0) {
+		bad = 1;
 	} else if (r > 0 && vh_parse_status(str, &c->status, &c->n_status,
 					    err, sizeof(err))) {
-		vh_perr(p, config_setting_get_member(s, "status"), "%s", err);
-		bad = 1;
-	} else if (r < 0) {
+		vh_perr(p, m, "%s", err);
 		bad = 1;
 	}
 	if (!c->status && !bad) {
@@ -264,6 +268,22 @@ static int parse_http(struct vh_parse *p, const config_setting_t *s,
 		if (vh_get_str(p, s, "sni", &str) > 0)
 			c->sni = strdup(str);
 		bad |= vh_get_bool(p, s, "tls_verify", &c->tls_verify) < 0;
+		r = vh_get_str(p, s, "tls_ca", &str);
+		m = config_setting_get_member(s, "tls_ca");
+		if (r > 0 && str[0] != '/') {
+			vh_perr(p, m, "tls_ca \"%s\": expected an absolute path",
+				str);
+			bad = 1;
+		} else if (r > 0 && access(str, R_OK)) {
+			vh_perr(p, m, "tls_ca \"%s\": %s", str, strerror(errno));
+			bad = 1;
+		} else if (r > 0 && !c->tls_verify) {
+			vh_perr(p, m, "tls_ca needs tls_verify = true: without it the certificate is not checked at all");
+			bad = 1;
+		} else if (r > 0) {
+			c->tls_ca = strdup(str);
+		}
+		bad |= r < 0;
 	}
 	return bad ? -1 : 0;
 }
@@ -497,6 +517,7 @@ void vh_check_cfg_release(struct vh_check_cfg *c)
 		regfree(&c->body_re);
 	free(c->body_regex);
 	free(c->sni);
+	free(c->tls_ca);
 	free(c->payload);
 	free(c->expect);
 	free(c->dns_name);
@@ -528,6 +549,7 @@ bool vh_check_cfg_equal(const struct vh_check_cfg *a,
 	    !str_eq(a->path, b->path) || !str_eq(a->host, b->host) ||
 	    !str_eq(a->body, b->body) || !str_eq(a->body_regex, b->body_regex) ||
 	    !str_eq(a->sni, b->sni) || a->tls_verify != b->tls_verify ||
+	    !str_eq(a->tls_ca, b->tls_ca) ||
 	    a->n_status != b->n_status ||
 	    !bytes_eq(a->payload, a->payload_len, b->payload, b->payload_len) ||
 	    !bytes_eq(a->expect, a->expect_len, b->expect, b->expect_len) ||

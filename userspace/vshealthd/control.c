@@ -94,11 +94,30 @@ static char *answer(struct vh_daemon *d, const char *cmd, size_t *len)
 	return buf;
 }
 
+const char *vh_control_cmd(char *in, size_t len, bool more)
+{
+	char *nl = memchr(in, '\n', len);
+	size_t n;
+
+	/* A line, or EOF (shutdown after the command), or full. */
+	if (!nl && more)
+		return NULL;
+	if (nl)
+		*nl = '\0';
+	/* The command ends at the first NUL or newline: it may be empty
+	 * although bytes were read ("\n", "\0show\n").
+	 */
+	n = strlen(in);
+	if (n && in[n - 1] == '\r')
+		in[n - 1] = '\0';
+	return in;
+}
+
 static int on_client(sd_event_source *src, int fd, uint32_t revents,
 		     void *arg)
 {
 	struct vh_client *c = arg;
-	char *nl;
+	const char *cmd;
 	ssize_t n;
 
 	(void)src;
@@ -113,15 +132,11 @@ static int on_client(sd_event_source *src, int fd, uint32_t revents,
 		}
 		c->in_len += n;
 		c->in[c->in_len] = '\0';
-		nl = strchr(c->in, '\n');
-		/* A line, or EOF (shutdown after the command), or full. */
-		if (!nl && n > 0 && c->in_len < sizeof(c->in) - 1)
+		cmd = vh_control_cmd(c->in, c->in_len,
+				     n > 0 && c->in_len < sizeof(c->in) - 1);
+		if (!cmd)
 			return 0;
-		if (nl)
-			*nl = '\0';
-		if (c->in_len && c->in[strlen(c->in) - 1] == '\r')
-			c->in[strlen(c->in) - 1] = '\0';
-		c->out = answer(c->ctl->d, c->in, &c->out_len);
+		c->out = answer(c->ctl->d, cmd, &c->out_len);
 		if (!c->out) {
 			client_free(c);
 			return 0;

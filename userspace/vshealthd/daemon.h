@@ -90,6 +90,13 @@ void vh_quorum_run(void *arg, const struct vh_service_cfg *s, bool up,
 /* control.c: the "show" socket, server side. */
 int vh_control_start(struct vh_daemon *d, const char *path);
 void vh_control_stop(struct vh_daemon *d);
+/*
+ * The command a client sent, from what it has sent so far: @len bytes
+ * in @in, which holds a NUL at in[len]; @more is false once no more can
+ * come (EOF, or the buffer full). NULL while the line is not complete;
+ * else the command in @in, cut at its newline, without a trailing '\r'.
+ */
+const char *vh_control_cmd(char *in, size_t len, bool more);
 /* Client side (vshealthd --show): print the daemon's answer to @cmd. */
 int vh_control_query(const char *path, const char *cmd);
 /* The path the server listens on, or NULL. */
@@ -98,5 +105,12 @@ const char *vh_control_path(const struct vh_daemon *d);
 /* metrics.c: the Prometheus endpoint (libmicrohttpd). */
 int vh_metrics_start(struct vh_daemon *d);
 void vh_metrics_stop(struct vh_daemon *d);
+/* The port it listens on (host order; 0 when stopped). */
+uint16_t vh_metrics_port(const struct vh_daemon *d);
+/* The time a connection has, from its accept or its last answer, to
+ * complete its next request and read the answer: 10,000 ms; the unit
+ * tests shorten it.
+ */
+extern uint32_t vh_metrics_deadline_ms;
 
 #endif /* VH_DAEMON_H */

@@ -13,6 +13,7 @@
 
 #include "health.h"
 #include "log.h"
+#include "text.h"
 
 #define VH_HASH_BITS	12
 #define VH_HASH_SIZE	(1U << VH_HASH_BITS)
@@ -218,11 +219,14 @@ void vh_verdict_derive(struct vh_pair *const *pairs, size_t n,
 			v->health = VSCHED_HEALTH_DOWN;
 			char r[2 * VSCHED_REASON_MAX + 64];
 
-			/* Cut to what the kernel keeps, on purpose. */
+			/* Cut to what the kernel keeps, on purpose, and
+			 * between characters: a UTF-8 sequence cut in two
+			 * is not valid text.
+			 */
 			snprintf(r, sizeof(r), "%s: %s", p->check->name,
 				 p->fail_reason);
-			r[sizeof(v->reason) - 1] = '\0';
-			strcpy(v->reason, r);
+			vs_text_clean(v->reason, sizeof(v->reason), r,
+				      strlen(r));
 			v->pct = 100;
 			v->cap = VSCHED_HEALTH_CAP_NONE;
 			return;

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "probe_int.h"
+#include "text.h"
 
 static sd_event *vh_ev;
 
@@ -160,6 +161,7 @@ int vh_probe_io_events(struct vh_probe *p, uint32_t events)
 void vh_probe_done(struct vh_probe *p, bool up, const char *fmt, ...)
 {
 	uint64_t ns = now_ns() - p->start_ns;
+	char text[4 * sizeof(p->res.reason)];
 	va_list ap;
 
 	if (p->done)
@@ -167,8 +169,14 @@ void vh_probe_done(struct vh_probe *p, bool up, const char *fmt, ...)
 	p->done = true;
 	p->res.up = up;
 	va_start(ap, fmt);
-	vsnprintf(p->res.reason, sizeof(p->res.reason), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* Where a server's bytes enter: the reason goes to the kernel,
+	 * vsadm -L, --show, the log and JSON, so no control character or
+	 * broken UTF-8 goes on.
+	 */
+	vs_text_clean(p->res.reason, sizeof(p->res.reason), text,
+		      strlen(text));
 	p->res.duration_us = ns / 1000 > UINT32_MAX ? UINT32_MAX : ns / 1000;
 	p->timer = sd_event_source_disable_unref(p->timer);
 	p->io = sd_event_source_disable_unref(p->io);

@@ -61,6 +61,9 @@ struct vh_check_cfg {
 	regex_t body_re;		/* REG_EXTENDED | REG_NOSUB */
 	char *sni;			/* HTTPS: server name; default host */
 	bool tls_verify;		/* HTTPS: verify the certificate */
+	char *tls_ca;			/* HTTPS: trust only the CAs in this
+					 * PEM file (tls_verify only)
+					 */
 
 	/* UDP: payload sent, bytes the reply must start with (none: any
 	 * reply will do).

@@ -7,6 +7,7 @@
  */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <sys/epoll.h>
 
 #include "probe_int.h"
+#include "text.h"
 
 /* HAProxy's agent lines are a few words; anything longer is broken. */
 #define AGENT_LINE_MAX	256
@@ -51,6 +53,19 @@ static int agent_load(const char *w, const char *key, uint32_t max,
 			 "agent: %s=%ld > %u", key, v, max);
 	}
 	return 0;
+}
+
+/* The agent's own words in a reason, cleaned (text.h). */
+static void __attribute__((format(printf, 2, 3)))
+agent_reason(struct vh_result *res, const char *fmt, ...)
+{
+	char text[2 * AGENT_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	vs_text_clean(res->reason, sizeof(res->reason), text, strlen(text));
 }
 
 int vh_agent_parse(const char *line, const struct vh_check_cfg *cfg,
@@ -125,11 +140,9 @@ int vh_agent_parse(const char *line, const struct vh_check_cfg *cfg,
 				desc[--n] = '\0';
 		}
 		if (desc && *desc)
-			snprintf(res->reason, sizeof(res->reason),
-				 "agent: %s (%s)", down, desc);
+			agent_reason(res, "agent: %s (%s)", down, desc);
 		else
-			snprintf(res->reason, sizeof(res->reason),
-				 "agent: %s", down);
+			agent_reason(res, "agent: %s", down);
 		return 0;
 	}
 	if (over)
@@ -139,8 +152,7 @@ int vh_agent_parse(const char *line, const struct vh_check_cfg *cfg,
 	snprintf(res->reason, sizeof(res->reason), "ok");
 	return 0;
 bad:
-	snprintf(res->reason, sizeof(res->reason), "agent: bad word \"%.30s\"",
-		 w);
+	agent_reason(res, "agent: bad word \"%.30s\"", w);
 	return -EINVAL;
 }
 

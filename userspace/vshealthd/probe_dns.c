@@ -29,16 +29,37 @@ static const char *const rcode_names[] = {
 	"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
 };
 
+void vh_dns_reply(struct vh_probe *p, uint16_t id, const unsigned char *buf,
+		  size_t n)
+{
+	uint32_t ok = p->cfg->dns_rcodes ? p->cfg->dns_rcodes : 1;
+	ns_msg msg;
+	int rcode;
+
+	if (n < NS_HFIXEDSZ || ns_get16(buf) != id)
+		return;
+	if (ns_initparse(buf, n, &msg) < 0) {
+		vh_probe_done(p, false, "dns: malformed reply");
+		return;
+	}
+	if (!ns_msg_getflag(msg, ns_f_qr))
+		return;
+	rcode = ns_msg_getflag(msg, ns_f_rcode);
+	if (ok & (1U << rcode))
+		vh_probe_up(p);
+	else if ((size_t)rcode < sizeof(rcode_names) / sizeof(*rcode_names))
+		vh_probe_done(p, false, "DNS %s", rcode_names[rcode]);
+	else
+		vh_probe_done(p, false, "DNS rcode %d", rcode);
+}
+
 static int dns_io(sd_event_source *s, int fd, uint32_t revents,
 		  void *userdata)
 {
 	struct vh_probe *p = userdata;
 	struct dns *d = p->priv;
-	uint32_t ok = p->cfg->dns_rcodes ? p->cfg->dns_rcodes : 1;
 	unsigned char buf[4096];
-	ns_msg msg;
 	ssize_t n;
-	int rcode;
 
 	(void)s;
 	(void)revents;
@@ -49,21 +70,7 @@ static int dns_io(sd_event_source *s, int fd, uint32_t revents,
 		vh_probe_done(p, false, "dns: %s", strerror(errno));
 		return 0;
 	}
-	if (n < NS_HFIXEDSZ || ns_get16(buf) != d->id)
-		return 0;
-	if (ns_initparse(buf, n, &msg) < 0) {
-		vh_probe_done(p, false, "dns: malformed reply");
-		return 0;
-	}
-	if (!ns_msg_getflag(msg, ns_f_qr))
-		return 0;
-	rcode = ns_msg_getflag(msg, ns_f_rcode);
-	if (ok & (1U << rcode))
-		vh_probe_up(p);
-	else if ((size_t)rcode < sizeof(rcode_names) / sizeof(*rcode_names))
-		vh_probe_done(p, false, "DNS %s", rcode_names[rcode]);
-	else
-		vh_probe_done(p, false, "DNS rcode %d", rcode);
+	vh_dns_reply(p, d->id, buf, n);
 	return 0;
 }
 

@@ -469,6 +469,11 @@ static int http_setup(struct vh_probe *p, struct http *h)
 	curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, cfg->tls_verify ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, cfg->tls_verify ? 2L : 0L);
+	/* An internal CA: its file alone, not the system's store too. */
+	if (cfg->tls_ca) {
+		curl_easy_setopt(e, CURLOPT_CAINFO, cfg->tls_ca);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	}
 	if (curl_multi_add_handle(vh_multi, e) != CURLM_OK) {
 		/* Not added: do not let http_free() remove it. */
 		curl_easy_cleanup(e);

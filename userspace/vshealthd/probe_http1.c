@@ -111,6 +111,11 @@ static bool h1_parse(struct vh_probe *p, struct http1 *h, const char *buf,
 	return false;
 }
 
+bool vh_http1_feed(struct vh_probe *p, const char *buf, size_t n)
+{
+	return h1_parse(p, p->priv, buf, n);
+}
+
 static void h1_read(struct vh_probe *p, struct http1 *h, int fd)
 {
 	char buf[4096];
@@ -207,20 +212,11 @@ static void h1_free(struct http1 *h)
 	free(h);
 }
 
-static int h1_start(struct vh_probe *p)
+int vh_http1_prepare(struct vh_probe *p)
 {
 	const struct vh_check_cfg *cfg = p->cfg;
 	struct http1 *h;
-	int fd, ret;
 
-	/* Checked by the config parser; a header must not be split. */
-	if ((cfg->host && strpbrk(cfg->host, "\r\n")) ||
-	    (cfg->path && strpbrk(cfg->path, "\r\n "))) {
-		vh_probe_done(p, false, "bad %s", cfg->host &&
-			      strpbrk(cfg->host, "\r\n") ? "Host header" :
-			      "path");
-		return 0;
-	}
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
@@ -232,16 +228,36 @@ static int h1_start(struct vh_probe *p)
 	}
 	http_parser_init(&h->parser, HTTP_RESPONSE);
 	h->parser.data = h;
+	p->priv = h;
+	return 0;
+}
+
+static int h1_start(struct vh_probe *p)
+{
+	const struct vh_check_cfg *cfg = p->cfg;
+	int fd, ret;
+
+	/* Checked by the config parser; a header must not be split. */
+	if ((cfg->host && strpbrk(cfg->host, "\r\n")) ||
+	    (cfg->path && strpbrk(cfg->path, "\r\n "))) {
+		vh_probe_done(p, false, "bad %s", cfg->host &&
+			      strpbrk(cfg->host, "\r\n") ? "Host header" :
+			      "path");
+		return 0;
+	}
+	ret = vh_http1_prepare(p);
+	if (ret < 0)
+		return ret;
 	ret = vh_probe_tcp_connect(p, &fd);
 	if (ret < 0 || fd < 0) {
-		h1_free(h);
+		h1_free(p->priv);
+		p->priv = NULL;
 		return ret;
 	}
-	p->priv = h;
 	ret = vh_probe_io_add(p, fd, EPOLLOUT, h1_io);
 	if (ret < 0) {
+		h1_free(p->priv);
 		p->priv = NULL;
-		h1_free(h);
 		return ret;
 	}
 	p->phase = "connecting";

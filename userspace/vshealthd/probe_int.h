@@ -119,4 +119,22 @@ int vh_probe_io_events(struct vh_probe *p, uint32_t events);
 void vh_http_judge(struct vh_probe *p, long code, const char *body,
 		   size_t len);
 
+/*
+ * What each type makes of the bytes a server sent, without the socket:
+ * the io handlers call these, and so do the fuzz targets (tests/fuzz)
+ * on a probe made by hand (p->cfg set, nothing started: vh_probe_done()
+ * then only records the result).
+ *
+ * vh_http1_prepare() sets p->priv up as a plain HTTP probe's start does
+ * (the request and the parser; vh_probe_http1_ops.stop frees it);
+ * vh_http1_feed() gives it @n bytes of the response (0: the server
+ * closed), true once the probe is done. vh_dns_reply() judges a reply
+ * to query @id, vh_udp_reply() a UDP reply.
+ */
+int vh_http1_prepare(struct vh_probe *p);
+bool vh_http1_feed(struct vh_probe *p, const char *buf, size_t n);
+void vh_dns_reply(struct vh_probe *p, uint16_t id, const unsigned char *buf,
+		  size_t n);
+void vh_udp_reply(struct vh_probe *p, const uint8_t *buf, size_t n);
+
 #endif /* VH_PROBE_INT_H */

@@ -15,27 +15,33 @@
 
 #include "probe_int.h"
 
+void vh_udp_reply(struct vh_probe *p, const uint8_t *buf, size_t n)
+{
+	const struct vh_check_cfg *cfg = p->cfg;
+
+	if (n < cfg->expect_len ||
+	    (cfg->expect_len && memcmp(buf, cfg->expect, cfg->expect_len)))
+		vh_probe_done(p, false, "reply does not match (%zu bytes)", n);
+	else
+		vh_probe_up(p);
+}
+
 static int udp_io(sd_event_source *s, int fd, uint32_t revents,
 		  void *userdata)
 {
-	const struct vh_check_cfg *cfg;
 	struct vh_probe *p = userdata;
 	uint8_t buf[2048];
 	ssize_t n;
 
 	(void)s;
 	(void)revents;
-	cfg = p->cfg;
 	n = recv(fd, buf, sizeof(buf), 0);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n < 0)
 		vh_probe_done(p, false, "udp: %s", strerror(errno));
-	else if ((size_t)n < cfg->expect_len ||
-		 (cfg->expect_len && memcmp(buf, cfg->expect, cfg->expect_len)))
-		vh_probe_done(p, false, "reply does not match (%zd bytes)", n);
 	else
-		vh_probe_up(p);
+		vh_udp_reply(p, buf, n);
 	return 0;
 }
 

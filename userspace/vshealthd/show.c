@@ -11,6 +11,18 @@
 #include <time.h>
 
 #include "report.h"
+#include "text.h"
+
+/* A reason for the text view: clean already when it comes from a probe
+ * (probe.c), cleaned again here because it is what a terminal shows.
+ */
+#define REASON_SHOWN	(4 * VSCHED_REASON_MAX)
+
+static const char *shown(const char *reason, char *buf)
+{
+	vs_text_clean(buf, REASON_SHOWN, reason, strlen(reason));
+	return buf;
+}
 
 static int cmp_u32(uint32_t a, uint32_t b)
 {
@@ -109,7 +121,7 @@ static const struct vh_hist *hist_at(const struct vh_pair *p, uint32_t i)
 static void text_pair(FILE *f, const struct vh_pair *p,
 		      const struct vh_clock *clk)
 {
-	char ab[32];
+	char ab[32], rb[REASON_SHOWN];
 	uint32_t i;
 
 	fprintf(f, "    check %s (%s %s): %s", p->check->name,
@@ -117,7 +129,7 @@ static void text_pair(FILE *f, const struct vh_pair *p,
 		vh_addr_str(p->addr, p->port, ab, sizeof(ab)),
 		vh_state_name(p->state));
 	if (p->hist_len)
-		fprintf(f, " (%s)", p->reason);
+		fprintf(f, " (%s)", shown(p->reason, rb));
 	if (p->changed_ms)
 		fprintf(f, " for %.1f s", ago_s(clk, p->changed_ms));
 	fprintf(f, ", rise %u/%u fall %u/%u, %llu up, %llu down, %llu skipped\n",
@@ -132,7 +144,7 @@ static void text_pair(FILE *f, const struct vh_pair *p,
 
 		fprintf(f, "      %8.1f s ago  %-4s %9.3f ms  %s\n",
 			ago_s(clk, e->at_ms), e->up ? "up" : "down",
-			e->duration_us / 1000.0, e->reason);
+			e->duration_us / 1000.0, shown(e->reason, rb));
 	}
 }
 
@@ -159,7 +171,7 @@ void vh_show_text(FILE *f, const struct vh_health *h,
 {
 	struct vh_dest **v;
 	const struct vs_svc *cur = NULL;
-	char db[32];
+	char db[32], rb[REASON_SHOWN];
 	size_t n, i, k;
 
 	v = vh_sorted_dests(h, &n);
@@ -184,7 +196,7 @@ void vh_show_text(FILE *f, const struct vh_health *h,
 			vh_addr_str(d->kd.addr, d->kd.port, db, sizeof(db)),
 			d->n_pairs ? verdict_name(&d->verdict) : "not checked");
 		if (d->verdict.known)
-			fprintf(f, " (%s)", d->verdict.reason);
+			fprintf(f, " (%s)", shown(d->verdict.reason, rb));
 		if (d->verdict.known && d->verdict.health == VSCHED_HEALTH_UP &&
 		    d->verdict.pct != 100)
 			fprintf(f, " at %u%%", d->verdict.pct);
@@ -211,11 +223,11 @@ static json_t *json_pair(const struct vh_pair *p, const struct vh_clock *clk)
 	for (i = 0; i < p->hist_len; i++) {
 		const struct vh_hist *e = hist_at(p, i);
 
-		json_array_append_new(hist, json_pack("{s:s, s:f, s:b, s:f, s:s}",
+		json_array_append_new(hist, json_pack("{s:s, s:f, s:b, s:f, s:o}",
 			"at", iso_time(clk, e->at_ms, tb, sizeof(tb)),
 			"ago_s", ago_s(clk, e->at_ms), "up", e->up,
 			"duration_ms", e->duration_us / 1000.0,
-			"reason", e->reason));
+			"reason", vs_json_text(e->reason)));
 	}
 	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:o}",
 		"check", p->check->name,
@@ -232,7 +244,7 @@ static json_t *json_pair(const struct vh_pair *p, const struct vh_clock *clk)
 		"last_duration_ms", p->last_duration_us / 1000.0,
 		"history", hist);
 	if (p->hist_len)
-		json_object_set_new(o, "reason", json_string(p->reason));
+		json_object_set_new(o, "reason", vs_json_text(p->reason));
 	if (p->changed_ms) {
 		json_object_set_new(o, "since",
 			json_string(iso_time(clk, p->changed_ms, tb, sizeof(tb))));
@@ -260,7 +272,7 @@ static json_t *json_dest(const struct vh_dest *d, const struct vh_clock *clk)
 		"checks", checks);
 	if (d->verdict.known) {
 		json_object_set_new(o, "reason",
-				    json_string(d->verdict.reason));
+				    vs_json_text(d->verdict.reason));
 		if (d->verdict.health == VSCHED_HEALTH_UP) {
 			json_object_set_new(o, "pct",
 					    json_integer(d->verdict.pct));
