@@ -72,16 +72,24 @@ bg_run() {
 	VS_BG_LABELS+=("$label")
 }
 
-# Poll until fn succeeds, up to timeout seconds (default 10).
+# VS_FACTOR: how much slower than the reference this guest runs, in
+# percent (tests/e2e/run.sh measures it and exports it; 100 alone). The
+# hang guards below scale with it: a wait that a quiet host ends in 2 s
+# and a slow one in 6 s still has its 10 s on both.
+VS_FACTOR=${VS_FACTOR:-100}
+
+# wait_until SECONDS CMD...: poll CMD until it succeeds, for at most
+# SECONDS x VS_FACTOR of wall time (at least three tries).
 wait_until() {
-	local timeout=$1 i
+	local end=$((${EPOCHREALTIME/./} + $1 * VS_FACTOR * 10000)) i=0
 	shift
-	for ((i = 0; i < timeout * 20; i++)); do
-		"$@" && return 0
+	until "$@"; do
+		if ((++i >= 3 && ${EPOCHREALTIME/./} >= end)); then
+			echo "timed out waiting for: $*" >&2
+			return 1
+		fi
 		sleep 0.05
 	done
-	echo "timed out after ${timeout}s waiting for: $*" >&2
-	return 1
 }
 
 _listening() {
@@ -98,14 +106,13 @@ wait_for_file() {
 	wait_until "${2:-10}" test -e "$1"
 }
 
-# wait_s SECONDS CMD...: poll CMD until it succeeds, for at most SECONDS
-# of wall time (wait_until counts tries, and each try of a predicate that
-# runs programs is slow under emulation).
+# wait_s SECONDS CMD...: wait_until, polling every 0.2 s (for predicates
+# that run programs).
 wait_s() {
-	local end=$((SECONDS + $1))
+	local end=$((${EPOCHREALTIME/./} + $1 * VS_FACTOR * 10000)) i=0
 	shift
 	until "$@"; do
-		((SECONDS < end)) || return 1
+		((++i >= 3 && ${EPOCHREALTIME/./} >= end)) && return 1
 		sleep 0.2
 	done
 }

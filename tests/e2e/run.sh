@@ -72,6 +72,7 @@ for t in "${scripts[@]}"; do
 	budget=$((budget + 2 * ${BUDGET[$b]:-300}))
 done
 budget=$((budget * factor / 100))
+export VS_FACTOR=$factor
 echo "vm-budget: $budget s (20 process starts take $spawn_ms ms here," \
 	"$REF_SPAWN_MS ms on the reference: factor $((factor / 100)).$((factor % 100 / 10)))"
 times=()
