@@ -101,7 +101,7 @@ t_packets() {
 	fails=0
 	[[ -e $VS_TMP/legit.fail ]] && fails=$(wc -l <"$VS_TMP/legit.fail")
 	echo "# legitimate client: $ok requests answered, $fails rounds failed"
-	((fails == 0)) || grep -v ' ok, 0 failed' "$VS_TMP/legit.err" | sed 's/^/#   /' | head -n 10
+	((fails == 0)) || grep -v ' ok, 0 failed' "$VS_TMP/legit.err" | sed 's/^/#   /' | head -n 10 || true
 	check_eq "packet fuzzer ran ($PKT_COUNT packets)" "$rc" 0
 	check_eq "the legitimate client saw no error while fuzzing" "$fails" 0
 	check_range "the legitimate client kept being served" "$ok" 7 100000000
