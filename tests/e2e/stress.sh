@@ -402,8 +402,14 @@ t_flood() {
 		check "flood: the flood reached the limit (new flows refused)" \
 			test "$drops" -gt 0
 	else
-		check_range "flood: the table filled to where eviction starts (7/8 of the limit)" \
-			"$maxn" $((CONN_MAX * 7 / 8 * 9 / 10)) "$CONN_MAX"
+		# Reached the limit: the table filled to where eviction
+		# starts, or, on a host slow enough that entries awaiting a
+		# grace period (counted by the limit) keep the table below
+		# it (702 of 1,000 with two VMs and a build on 2 cores), new
+		# flows were refused.
+		check "flood: the flood reached the limit (table at 7/8, $maxn, or $drops flows refused)" \
+			test "$maxn" -ge $((CONN_MAX * 7 / 8 * 9 / 10)) -o "$drops" -gt 0
+		check_range "flood: the table never passed the limit" "$maxn" 1 "$CONN_MAX"
 		check_range "flood: slab objects stayed within the limit (+ $slack per-CPU)" \
 			"$maxo" 1 $((CONN_MAX + slack))
 		# At most one failure: under emulation a handshake can take
